@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers point down only: the CLI over the checker and planner, over signals, over the pure core.
+let package = Package(
+    name: "Gridwise",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gridwise", targets: ["gridwise"]),
+        .library(name: "GridwiseCore", targets: ["GridwiseCore"]),
+        .library(name: "GridwisePlanner", targets: ["GridwisePlanner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The domain: units, time, regions, jobs, policies, plans and their file formats. No I/O.
+        .target(name: "GridwiseCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Signal series for the horizon: trace files, tariffs, static factors, with provenance.
+        .target(name: "GridwiseSignals", dependencies: ["GridwiseCore"]),
+        // Cost model, baseline, optimiser and lower bound. No I/O.
+        .target(name: "GridwisePlanner", dependencies: ["GridwiseCore"]),
+        // Independent plan checker: recomputes every total from the inputs. Shares no code with the planner.
+        .target(name: "GridwiseCheck", dependencies: ["GridwiseCore"]),
+        // The commands, as a library so tests drive them in process.
+        .target(
+            name: "GridwiseCLI",
+            dependencies: [
+                "GridwiseCore", "GridwiseSignals", "GridwisePlanner", "GridwiseCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "gridwise", dependencies: ["GridwiseCLI"]),
+        .testTarget(name: "GridwiseCoreTests", dependencies: ["GridwiseCore", "GridwiseSignals"]),
+        .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck"]),
+        .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner"]),
+        .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI"]),
+    ]
+)

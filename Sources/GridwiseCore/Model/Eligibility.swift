@@ -1,0 +1,67 @@
+/// Which regions and pools a job may use, and, for each one it may not, the rule that says so.
+public enum Eligibility {
+    /// Reasons the region as a whole is closed to the job (before pools are looked at); empty when open.
+    public static func regionExclusions(job: Job, region: Region, policy: Policy) -> [String] {
+        var reasons: [String] = []
+        if let allowed = job.allowedRegions, !allowed.contains(region.name) {
+            reasons.append("not in the job's allowed regions (\(allowed.joined(separator: ", ")))")
+        }
+        if job.forbiddenRegions.contains(region.name) {
+            reasons.append("listed in the job's forbidden regions")
+        }
+        for (index, rule) in policy.regionRules.enumerated() where rule.applies(to: job.kind) {
+            let label = "policy '\(policy.name)' rule \(index + 1)" + (rule.reason.isEmpty ? "" : " (\(rule.reason))")
+            let missing = rule.requireTags.filter { !region.tags.contains($0) }
+            if !missing.isEmpty { reasons.append("\(label) requires tag \(missing.joined(separator: ", ")) for \(job.kind.rawValue) jobs") }
+            let denied = rule.denyTags.filter { region.tags.contains($0) }
+            if !denied.isEmpty { reasons.append("\(label) denies tag \(denied.joined(separator: ", ")) for \(job.kind.rawValue) jobs") }
+            if let allow = rule.allowRegions, !allow.contains(region.name) { reasons.append("\(label) allows only \(allow.joined(separator: ", "))") }
+            if rule.denyRegions.contains(region.name) { reasons.append("\(label) denies this region") }
+        }
+        if let population = job.population, let slo = job.latencySLOMilliseconds, policy.enforceLatencySLO {
+            if let latency = region.latencyMilliseconds[population] {
+                if latency > slo { reasons.append("latency to \(population) is \(formatShort(latency)) ms, over the job's SLO of \(formatShort(slo)) ms") }
+            } else {
+                reasons.append("the catalog gives no latency to population '\(population)', so the SLO cannot be shown to hold")
+            }
+        }
+        return reasons
+    }
+
+    /// Why a pool cannot take the job; nil when it can.
+    public static func poolExclusion(job: Job, pool: AcceleratorPool, horizon: PlanningHorizon) -> String? {
+        if !job.accepts(poolType: pool.type) { return "pool \(pool.type) is not a type the job accepts (\(job.deviceTypes.joined(separator: ", ")))" }
+        if pool.count < job.deviceCount { return "pool \(pool.type) has \(pool.count) devices; the job needs \(job.deviceCount)" }
+        let window = windowSlots(job: job, horizon: horizon)
+        let needed = slotsNeeded(job: job, pool: pool, chunks: 1)
+        if window.count < needed {
+            return "on \(pool.type) (speed \(formatShort(pool.relativeSpeed))) the job runs \(formatHours(job.runningHours(speed: pool.relativeSpeed))), longer than its window of \(window.count) whole hours"
+        }
+        return nil
+    }
+
+    /// Every reason the job cannot run in the region at all; empty when some pool can take it.
+    public static func exclusions(job: Job, region: Region, policy: Policy, horizon: PlanningHorizon) -> [String] {
+        let regionReasons = regionExclusions(job: job, region: region, policy: policy)
+        if !regionReasons.isEmpty { return regionReasons }
+        let poolReasons = region.pools.compactMap { poolExclusion(job: job, pool: $0, horizon: horizon) }
+        if poolReasons.count == region.pools.count {
+            return region.pools.isEmpty ? ["the region has no accelerator pools"] : poolReasons
+        }
+        return []
+    }
+
+    /// The whole hourly slots in which the job may run: from the first slot at or after its release to
+    /// the last slot that ends by its deadline.
+    public static func windowSlots(job: Job, horizon: PlanningHorizon) -> Range<Int> {
+        let first = max(0, horizon.firstSlot(atOrAfter: job.release))
+        let last = min(horizon.hours, horizon.slotsEnding(atOrBefore: job.deadline))
+        return first..<max(first, last)
+    }
+
+    /// Whole slots occupied by the job on this pool in `chunks` pieces: running hours rounded up.
+    public static func slotsNeeded(job: Job, pool: AcceleratorPool, chunks: Int) -> Int {
+        let hours = job.runningHours(speed: pool.relativeSpeed, chunks: chunks)
+        return Int((hours - 1e-9).rounded(.up))
+    }
+}

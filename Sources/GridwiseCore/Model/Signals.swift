@@ -1,0 +1,135 @@
+import Foundation
+
+/// Which grid signal a series carries.
+public enum SignalKind: String, Sendable, Codable, CaseIterable {
+    /// Grams CO2-equivalent per kWh.
+    case carbonIntensity = "carbon_intensity"
+    /// Currency per MWh.
+    case price
+}
+
+/// Where a series came from, carried into every plan so each number can be traced to its input.
+public struct SeriesProvenance: Sendable, Equatable, Codable {
+    public var zone: String
+    public var signal: SignalKind
+    /// Who published the values, e.g. "Electricity Maps (ODbL)".
+    public var source: String
+    /// The file, tariff or factor the values were read from.
+    public var origin: String
+    /// The unit as declared in the input, before conversion to the planning unit.
+    public var declaredUnit: String
+    /// average or marginal, for carbon intensity.
+    public var basis: String?
+    /// direct or lifecycle, for carbon intensity.
+    public var scope: String?
+    /// True when the figures are illustrative rather than measured or cited.
+    public var illustrative: Bool
+    /// Whether the values are actuals (history) or a forecast.
+    public var forecast: Bool
+    /// How many horizon hours were filled by a declared rule rather than read.
+    public var filledHours: Int
+    public var note: String?
+
+    public init(zone: String, signal: SignalKind, source: String, origin: String, declaredUnit: String, basis: String? = nil, scope: String? = nil,
+                illustrative: Bool = false, forecast: Bool = false, filledHours: Int = 0, note: String? = nil) {
+        self.zone = zone
+        self.signal = signal
+        self.source = source
+        self.origin = origin
+        self.declaredUnit = declaredUnit
+        self.basis = basis
+        self.scope = scope
+        self.illustrative = illustrative
+        self.forecast = forecast
+        self.filledHours = filledHours
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case zone, signal, source, origin, basis, scope, illustrative, forecast, note
+        case declaredUnit = "declared_unit"
+        case filledHours = "filled_hours"
+    }
+}
+
+/// One value per horizon hour, in the planning unit of its kind:
+/// carbon intensity in gCO2e/kWh, price in `currency` per MWh.
+public struct HourlySeries: Sendable, Equatable {
+    public var values: [Double]
+    public var provenance: SeriesProvenance
+    /// The currency of a price series; nil for carbon intensity.
+    public var currency: String?
+
+    public init(values: [Double], provenance: SeriesProvenance, currency: String? = nil) {
+        self.values = values
+        self.provenance = provenance
+        self.currency = currency
+    }
+
+    public var mean: Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
+}
+
+/// The signals a plan is made on: carbon and price for every zone the catalog names, over the horizon.
+public struct GridSignals: Sendable, Equatable {
+    public var horizon: PlanningHorizon
+    public var carbon: [String: HourlySeries]
+    public var price: [String: HourlySeries]
+    /// The one currency every price series is in.
+    public var currency: String
+
+    public init(horizon: PlanningHorizon, carbon: [String: HourlySeries], price: [String: HourlySeries], currency: String) {
+        self.horizon = horizon
+        self.carbon = carbon
+        self.price = price
+        self.currency = currency
+    }
+
+    /// Provenance of every series, carbon first, zones in name order.
+    public var provenance: [SeriesProvenance] {
+        carbon.keys.sorted().map { carbon[$0]!.provenance } + price.keys.sorted().map { price[$0]!.provenance }
+    }
+}
+
+/// Unit conversions into the planning units, one place for each.
+public enum SignalUnits {
+    /// Factor to convert a carbon-intensity unit into gCO2e/kWh, or nil if the unit is unknown.
+    public static func carbonFactor(_ unit: String) -> Double? {
+        switch unit.replacingCO2Spellings {
+        case "g/kwh", "kg/mwh": return 1
+        case "t/mwh", "kg/kwh": return 1000
+        case "t/kwh": return 1_000_000
+        case "lbs/mwh", "lb/mwh": return 0.453_592_37
+        default: return nil
+        }
+    }
+
+    public static let carbonUnits = "gCO2eq/kWh, kgCO2eq/MWh, tCO2eq/MWh, kgCO2eq/kWh, tCO2eq/kWh, lbsCO2/MWh"
+
+    /// For a price unit like `USD/MWh` or `CNY/kWh`: its currency and the factor to currency per MWh.
+    public static func priceUnit(_ unit: String) -> (currency: String, factorToPerMegawattHour: Double)? {
+        let parts = unit.split(separator: "/")
+        guard parts.count == 2 else { return nil }
+        let currency = String(parts[0])
+        guard currency.count == 3, currency.allSatisfy({ $0.isUppercase && $0.isLetter }) else { return nil }
+        switch parts[1].lowercased() {
+        case "mwh": return (currency, 1)
+        case "kwh": return (currency, 1000)
+        default: return nil
+        }
+    }
+
+    /// Values beyond these are rejected as absurd, not planned on.
+    public static let maximumCarbonIntensity = 2_500.0  // gCO2e/kWh; the dirtiest lignite is about 1,200
+    public static let maximumAbsolutePricePerMegawattHour = 50_000.0
+}
+
+extension String {
+    /// Normalises `gCO2eq/kWh`, `gCO2e/kWh`, `gCO₂eq/kWh` to `g/kwh` for lookup.
+    fileprivate var replacingCO2Spellings: String {
+        var s = self.lowercased()
+        for token in ["co2eq", "co2e", "co₂eq", "co₂e", "co2", "co₂", " "] {
+            while let r = s.range(of: token) { s.removeSubrange(r) }
+        }
+        return s
+    }
+}
