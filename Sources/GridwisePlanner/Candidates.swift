@@ -1,0 +1,183 @@
+import GridwiseCore
+
+/// One way to run one job: a pool option and the slots it holds.
+struct Candidate {
+    var job: Int
+    var option: Int
+    /// Hourly slots in time order.
+    var slots: [Int]
+    var chunks: Int
+    var metrics: Metrics
+    var objective: Double
+}
+
+/// Every way to run a job, or, where there are too many, the best for each pool and chunk count.
+struct CandidateSet {
+    /// Sorted by objective, then by option and first slot, so the order is deterministic.
+    var list: [Candidate]
+    /// True when `list` holds every feasible schedule (so search over it is exhaustive).
+    var complete: Bool
+    /// The least objective of any schedule when capacity is ignored: a valid lower bound for this job.
+    var relaxedMinimum: Double
+}
+
+struct CandidateGenerator {
+    let model: CostModel
+    /// Above this many subsets per pool option, chunked schedules come from dynamic programming instead.
+    var enumerationLimit = 4096
+
+    var compiled: CompiledProblem { model.compiled }
+
+    func slotsNeeded(_ job: Job, _ option: PoolOption, chunks: Int) -> Int {
+        Int((job.runningHours(speed: option.speed, chunks: chunks) - 1e-9).rounded(.up))
+    }
+
+    func maxChunks(_ job: Job) -> Int {
+        job.interruptible && compiled.problem.policy.allowSplitting ? job.maxChunks : 1
+    }
+
+    func make(_ j: Int, option o: Int, slots: [Int], chunks: Int) -> Candidate {
+        let m = model.metrics(job: j, option: compiled.options[j][o], slots: slots, chunks: chunks)
+        return Candidate(job: j, option: o, slots: slots, chunks: chunks, metrics: m, objective: model.objective(m))
+    }
+
+    func generate(job j: Int) -> CandidateSet {
+        let job = compiled.problem.jobs[j]
+        let window = compiled.windows[j]
+        var list: [Candidate] = []
+        var complete = true
+        var relaxed = Double.infinity
+        for (o, option) in compiled.options[j].enumerated() {
+            let s1 = slotsNeeded(job, option, chunks: 1)
+            if s1 <= window.count {
+                for start in window.lowerBound...(window.upperBound - s1) {
+                    list.append(make(j, option: o, slots: Array(start..<(start + s1)), chunks: 1))
+                }
+            }
+            let kMax = maxChunks(job)
+            guard kMax > 1 else { continue }
+            for k in 2...kMax {
+                let s = slotsNeeded(job, option, chunks: k)
+                guard s <= window.count - (k - 1) else { break }
+                if binomial(window.count, s, cap: enumerationLimit + 1) <= enumerationLimit {
+                    forEachSubset(of: window, size: s, runs: k) { slots in list.append(make(j, option: o, slots: slots, chunks: k)) }
+                } else {
+                    complete = false
+                    if let best = bestChunked(job: j, option: o, chunks: k, available: nil) { list.append(best) }
+                }
+            }
+        }
+        for c in list { relaxed = min(relaxed, c.objective) }
+        list.sort { a, b in
+            if a.objective != b.objective { return a.objective < b.objective }
+            if a.option != b.option { return a.option < b.option }
+            return a.slots.lexicographicallyPrecedes(b.slots)
+        }
+        return CandidateSet(list: list, complete: complete, relaxedMinimum: relaxed)
+    }
+
+    /// The cheapest schedule of exactly `chunks` runs for job `j` on option `o`, using only slots where
+    /// `available` is true (all when nil). Exact: dynamic programming over (slot, slots taken, runs, last taken).
+    func bestChunked(job j: Int, option o: Int, chunks k: Int, available: ((Int) -> Bool)?) -> Candidate? {
+        let job = compiled.problem.jobs[j]
+        let option = compiled.options[j][o]
+        let window = compiled.windows[j]
+        let s = slotsNeeded(job, option, chunks: k)
+        let running = job.runningHours(speed: option.speed, chunks: k)
+        let lastFraction = running - Double(s - 1)
+        let releaseHour = job.release.hours(since: compiled.problem.horizon.start)
+        let w = window.count
+        guard s >= 1, s <= w else { return nil }
+        // state index: (n taken 0...s, m runs 0...k, last taken 0/1)
+        let stride = (k + 1) * 2
+        let states = (s + 1) * stride
+        var cost = [Double](repeating: .infinity, count: states)
+        cost[0] = 0
+        var choice = [UInt8](repeating: 0, count: (w + 1) * states)  // 1 = taken at this step; 2 = skipped
+        var parent = [Int32](repeating: -1, count: (w + 1) * states)
+        for i in 0..<w {
+            let t = window.lowerBound + i
+            let canTake = available?(t) ?? true
+            let full = model.hourlyObjective(option, slot: t)
+            var next = [Double](repeating: .infinity, count: states)
+            for n in 0...s {
+                for m in 0...k {
+                    for last in 0...1 {
+                        let idx = n * stride + m * 2 + last
+                        let c = cost[idx]
+                        if c == .infinity { continue }
+                        // skip
+                        let skipIdx = n * stride + m * 2
+                        if c < next[skipIdx] {
+                            next[skipIdx] = c
+                            choice[(i + 1) * states + skipIdx] = 2
+                            parent[(i + 1) * states + skipIdx] = Int32(idx)
+                        }
+                        // take
+                        guard canTake, n < s else { continue }
+                        let m2 = last == 1 ? m : m + 1
+                        guard m2 <= k else { continue }
+                        var add = full
+                        if n + 1 == s {
+                            let finish = Double(t) + lastFraction
+                            add = full * lastFraction + model.delayObjective(delayHours: max(0, finish - releaseHour - running))
+                        }
+                        let takeIdx = (n + 1) * stride + m2 * 2 + 1
+                        if c + add < next[takeIdx] {
+                            next[takeIdx] = c + add
+                            choice[(i + 1) * states + takeIdx] = 1
+                            parent[(i + 1) * states + takeIdx] = Int32(idx)
+                        }
+                    }
+                }
+            }
+            cost = next
+        }
+        let ends = [s * stride + k * 2, s * stride + k * 2 + 1]
+        guard let end = ends.min(by: { cost[$0] < cost[$1] }), cost[end] < .infinity else { return nil }
+        var slots: [Int] = []
+        var idx = end
+        var i = w
+        while i > 0 {
+            if choice[i * states + idx] == 1 { slots.append(window.lowerBound + i - 1) }
+            idx = Int(parent[i * states + idx])
+            i -= 1
+        }
+        slots.reverse()
+        return make(j, option: o, slots: slots, chunks: k)
+    }
+}
+
+/// C(n, r), or `cap` once it passes `cap`.
+func binomial(_ n: Int, _ r: Int, cap: Int) -> Int {
+    guard r >= 0, r <= n else { return 0 }
+    let r = min(r, n - r)
+    var value = 1
+    for i in 0..<r {
+        value = value * (n - i) / (i + 1)
+        if value > cap { return cap }
+    }
+    return value
+}
+
+/// Calls `body` with every `size`-slot subset of `window` that forms exactly `runs` maximal runs.
+func forEachSubset(of window: Range<Int>, size: Int, runs: Int, _ body: ([Int]) -> Void) {
+    var chosen: [Int] = []
+    func recurse(_ next: Int, _ runCount: Int) {
+        if chosen.count == size {
+            if runCount == runs { body(chosen) }
+            return
+        }
+        let remaining = size - chosen.count
+        guard next + remaining <= window.upperBound else { return }
+        for t in next...(window.upperBound - remaining) {
+            let newRun = chosen.last.map { $0 != t - 1 } ?? true
+            let count = runCount + (newRun ? 1 : 0)
+            if count > runs { continue }
+            chosen.append(t)
+            recurse(t + 1, count)
+            chosen.removeLast()
+        }
+    }
+    recurse(window.lowerBound, 0)
+}
