@@ -1,1 +1,4 @@
-print("x")
+import Foundation
+import GridwiseCLI
+
+exit(GridwiseCLI.run(Array(CommandLine.arguments.dropFirst())))
