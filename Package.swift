@@ -31,9 +31,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "gridwise", dependencies: ["GridwiseCLI"]),
+        // Fixtures and an exhaustive reference solver shared by the planner and checker tests.
+        .target(name: "GridwiseTestSupport", dependencies: ["GridwiseCore"], path: "Tests/GridwiseTestSupport"),
         .testTarget(name: "GridwiseCoreTests", dependencies: ["GridwiseCore", "GridwiseSignals"]),
-        .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck"]),
-        .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner"]),
+        .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck", "GridwiseTestSupport"]),
+        .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI"]),
     ]
 )

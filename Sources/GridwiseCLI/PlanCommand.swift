@@ -43,7 +43,7 @@ struct PlanCommand: ParsableCommand {
         }
         if let output {
             try OutputFile.write(text + "\n", to: output, protecting: [paths.jobs, paths.regions, paths.policy, paths.signals])
-            warn("wrote \(output): \(plan.placements.count) placed, \(plan.unplaced.count) unplaced, carbon saved \(formatPercent(plan.savings.carbonFraction)), gap \(formatPercent(plan.optimality.gap, decimals: 2))")
+            warn("wrote \(output): \(plan.placements.count) placed, \(plan.unplaced.count) unplaced, carbon saved \(formatPercent(plan.savings.carbonFraction)), gap \(PlanReport.gapText(plan.optimality.gap))")
         } else {
             say(text)
         }

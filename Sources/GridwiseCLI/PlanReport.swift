@@ -42,7 +42,7 @@ enum PlanReport {
             lines.append("baseline misses \(late.count) deadline(s): \(late.joined(separator: ", ")); the plan misses none.")
         }
         let o = plan.optimality
-        lines.append("objective \(formatNumber(o.objective, decimals: 4)), lower bound \(formatNumber(o.lowerBound, decimals: 4)), gap: \(formatPercent(o.gap, decimals: 2)) (\(o.status))")
+        lines.append("objective \(formatNumber(o.objective, decimals: 4)), lower bound \(formatNumber(o.lowerBound, decimals: 4)), gap: \(gapText(o.gap)) (\(o.status))")
         lines.append("  \(o.method)")
         if let b = plan.carbonBudget {
             lines.append("carbon budget: \(formatGrouped(b.usedKg, decimals: 1)) of \(formatGrouped(b.limitKg, decimals: 1)) kgCO2e" + (b.exceeded ? "  EXCEEDED" : "  within budget"))
@@ -53,13 +53,17 @@ enum PlanReport {
             for u in plan.unplaced { lines.append("  \(u.job): \(u.reason)") }
         }
         lines.append("")
-        lines.append("signals:")
-        for p in plan.signals {
-            let unit = p.signal == .carbonIntensity ? "gCO2e/kWh" : "\(plan.currency)/MWh"
-            var note = "\(p.zone) \(p.signal.rawValue) (\(unit)): \(p.source); \(p.origin)"
-            if p.illustrative { note += "  [ILLUSTRATIVE]" }
-            if p.filledHours > 0 { note += "  [\(p.filledHours) hours filled]" }
-            lines.append("  " + note)
+        lines.append("signals (provenance of each zone is in the JSON plan):")
+        let groups = Dictionary(grouping: plan.signals) { "\($0.signal.rawValue)\u{1}\($0.source)\u{1}\($0.illustrative)" }
+        for key in groups.keys.sorted() {
+            let members = groups[key]!
+            let first = members[0]
+            let unit = first.signal == .carbonIntensity ? "gCO2e/kWh" : "\(plan.currency)/MWh"
+            var line = "  \(first.signal == .carbonIntensity ? "carbon" : "price") (\(unit)) for \(members.map(\.zone).sorted().joined(separator: ", ")): \(first.source)"
+            if first.illustrative { line += "  [ILLUSTRATIVE]" }
+            let filled = members.reduce(0) { $0 + $1.filledHours }
+            if filled > 0 { line += "  [\(filled) hours filled]" }
+            lines.append(line)
         }
         return lines.joined(separator: "\n")
     }
@@ -77,6 +81,10 @@ enum PlanReport {
             }
         }
         return out.joined(separator: "\n")
+    }
+
+    static func gapText(_ gap: Double) -> String {
+        gap == 0 ? "0 %" : gap < 0.0001 ? "< 0.01 %" : formatPercent(gap, decimals: 2)
     }
 
     static func json(_ plan: Plan) -> String { String(decoding: plan.jsonData(), as: UTF8.self) }

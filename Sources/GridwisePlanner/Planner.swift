@@ -44,14 +44,15 @@ public enum Planner {
         let placed = search.assignment.compactMap { $0 }
         let objective = placed.reduce(0) { $0 + $1.objective }
         let relaxed = placed.reduce(0) { $0 + search.sets[$1.job].relaxedMinimum }
-        let optimal = finished && complete
+        // Optimal when branch and bound searched every schedule, or when the relaxation bound meets the plan.
+        let optimal = (finished && complete) || relaxed >= objective - 1e-12 * max(1, abs(objective))
         let bound = optimal ? objective : min(relaxed, objective)
         let optimality = Optimality(
             objective: objective, lowerBound: bound, gap: gap(objective: objective, bound: bound),
             status: optimal ? "optimal" : "heuristic",
-            method: optimal
+            method: finished && complete
                 ? "branch and bound over every feasible schedule finished: the plan is optimal for the jobs it places"
-                : "lower bound: each placed job's best schedule with capacity ignored (capacity relaxation); branch and bound \(finished ? "finished over the listed schedules" : "stopped at \(options.nodeLimit) nodes")",
+                : optimal ? "every placed job has its best schedule with capacity ignored (the capacity relaxation), so no plan of these jobs can do better" : "lower bound: each placed job's best schedule with capacity ignored (capacity relaxation); branch and bound \(finished ? "finished over the listed schedules" : "stopped at \(options.nodeLimit) nodes")",
             normalisers: normalisers.asDictionary)
 
         let planPlacements = placed.sorted { $0.job < $1.job }.map { builder.placement(job: $0.job, option: search.option($0), slots: $0.slots, metrics: $0.metrics) }

@@ -44,12 +44,6 @@ public struct SeriesProvenance: Sendable, Equatable, Codable {
         self.filledHours = filledHours
         self.note = note
     }
-
-    enum CodingKeys: String, CodingKey {
-        case zone, signal, source, origin, basis, scope, illustrative, forecast, note
-        case declaredUnit = "declared_unit"
-        case filledHours = "filled_hours"
-    }
 }
 
 /// One value per horizon hour, in the planning unit of its kind:

@@ -1,0 +1,68 @@
+import GridwiseCore
+
+/// A deterministic pseudo-random generator (SplitMix64) so randomised tests are seeded and repeatable.
+public struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+public enum Fixtures {
+    public static let start = Instant(year: 2026, month: 12, day: 1)
+
+    public static func at(_ hour: Int) -> Instant { start.adding(hours: hour) }
+
+    /// Signals from per-zone hourly arrays (carbon in gCO2e/kWh, price in USD/MWh).
+    public static func signals(hours: Int, carbon: [String: [Double]], price: [String: [Double]]) -> GridSignals {
+        let horizon = PlanningHorizon(start: start, hours: hours)
+        func series(_ zone: String, _ kind: SignalKind, _ values: [Double]) -> HourlySeries {
+            HourlySeries(values: values, provenance: SeriesProvenance(zone: zone, signal: kind, source: "test", origin: "fixture", declaredUnit: kind == .price ? "USD/MWh" : "gCO2eq/kWh"),
+                         currency: kind == .price ? "USD" : nil)
+        }
+        return GridSignals(
+            horizon: horizon, carbon: Dictionary(uniqueKeysWithValues: carbon.map { ($0.key, series($0.key, .carbonIntensity, $0.value)) }),
+            price: Dictionary(uniqueKeysWithValues: price.map { ($0.key, series($0.key, .price, $0.value)) }), currency: "USD")
+    }
+
+    /// A small random instance: 2 regions, 1-2 pools each, `jobs` jobs in a horizon of `hours` hours.
+    public static func randomInstance(seed: UInt64, jobs jobCount: Int = 3, hours: Int = 6) -> (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals) {
+        var rng = SeededGenerator(seed: seed)
+        let types = ["X", "Y"]
+        var regions: [Region] = []
+        var carbon: [String: [Double]] = [:]
+        var price: [String: [Double]] = [:]
+        for r in 0..<2 {
+            let zone = "Z\(r)"
+            let poolCount = Int.random(in: 1...2, using: &rng)
+            let pools = (0..<poolCount).map { p in
+                AcceleratorPool(type: types[p], count: Int.random(in: 2...4, using: &rng), powerKilowattsPerDevice: [0.3, 0.5, 0.7].randomElement(using: &rng)!,
+                                relativeSpeed: [0.5, 1.0, 2.0].randomElement(using: &rng)!)
+            }
+            regions.append(Region(
+                name: "r\(r)", carbonZone: zone, pools: pools, powerUsageEffectiveness: [1.1, 1.4].randomElement(using: &rng)!,
+                waterLitresPerKilowattHour: [0.5, 1.5].randomElement(using: &rng)!, latencyMilliseconds: ["users": Double(Int.random(in: 5...80, using: &rng))]))
+            carbon[zone] = (0..<hours).map { _ in Double(Int.random(in: 50...600, using: &rng)) }
+            price[zone] = (0..<hours).map { _ in Double(Int.random(in: -10...150, using: &rng)) }
+        }
+        var jobs: [Job] = []
+        for j in 0..<jobCount {
+            let interruptible = Bool.random(using: &rng)
+            let release = Int.random(in: 0...1, using: &rng)
+            let deadline = min(hours, release + Int.random(in: 3...hours, using: &rng))
+            let work = Double(Int.random(in: 1...4, using: &rng)) / 2 + 0.5  // 1.0 ... 2.5 h
+            jobs.append(Job(
+                id: "j\(j)", kind: .training, deviceCount: Int.random(in: 1...3, using: &rng), deviceTypes: Bool.random(using: &rng) ? [] : ["X"],
+                work: .referenceHours(work), release: at(release), deadline: at(deadline), interruptible: interruptible,
+                checkpointOverheadHours: interruptible ? [0, 0.25].randomElement(using: &rng)! : 0, maxChunks: interruptible ? 3 : 1,
+                population: "users", priority: Int.random(in: 4...6, using: &rng)))
+        }
+        let weights = ObjectiveWeights(carbon: 1, cost: Double(Int.random(in: 0...2, using: &rng)) / 2, water: 0.1, latency: 0.1, delay: 0.05)
+        return (jobs, RegionCatalog(regions: regions), Policy(name: "test", weights: weights), signals(hours: hours, carbon: carbon, price: price))
+    }
+}
