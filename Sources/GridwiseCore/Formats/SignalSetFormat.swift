@@ -207,6 +207,13 @@ public struct TimeOfUseTariff: Sendable, Equatable {
         public var toMinute: Int
         public var price: Double
 
+        public init(days: Days, fromMinute: Int, toMinute: Int, price: Double) {
+            self.days = days
+            self.fromMinute = fromMinute
+            self.toMinute = toMinute
+            self.price = price
+        }
+
         public func covers(minuteOfDay m: Int) -> Bool {
             fromMinute < toMinute ? (m >= fromMinute && m < toMinute) : (m >= fromMinute || m < toMinute)
         }
@@ -215,6 +222,12 @@ public struct TimeOfUseTariff: Sendable, Equatable {
     public var utcOffsetSeconds: Int
     public var bands: [Band]
     public var defaultPrice: Double?
+
+    public init(utcOffsetSeconds: Int, bands: [Band], defaultPrice: Double?) {
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.bands = bands
+        self.defaultPrice = defaultPrice
+    }
 
     /// The first band that covers the local time, else the default.
     public func price(dayType: Days, minuteOfDay: Int) -> Double? {
