@@ -46,7 +46,7 @@ struct CandidateGenerator {
         let window = compiled.windows[j]
         var list: [Candidate] = []
         var complete = true
-        var relaxed = Double.infinity
+        var relaxed = Double.infinity  // also lowered by bounds on schedules too many to search
         for (o, option) in compiled.options[j].enumerated() {
             let s1 = slotsNeeded(job, option, chunks: 1)
             if s1 <= window.count {
@@ -61,9 +61,14 @@ struct CandidateGenerator {
                 guard s <= window.count - (k - 1) else { break }
                 if binomial(window.count, s, cap: enumerationLimit + 1) <= enumerationLimit {
                     forEachSubset(of: window, size: s, runs: k) { slots in list.append(make(j, option: o, slots: slots, chunks: k)) }
-                } else {
+                } else if dynamicProgrammingStates(window: window.count, slots: s, chunks: k) <= Self.maximumDynamicProgrammingStates {
                     complete = false
                     if let best = bestChunked(job: j, option: o, chunks: k, available: nil) { list.append(best) }
+                } else {
+                    // Too large to search exactly: this (pool, chunk count) is not offered, and the bound
+                    // takes the weaker but still valid cheapest-hours estimate instead.
+                    complete = false
+                    relaxed = min(relaxed, chunkedLowerBound(job: j, option: o, chunks: k))
                 }
             }
         }
@@ -74,6 +79,25 @@ struct CandidateGenerator {
             return a.slots.lexicographicallyPrecedes(b.slots)
         }
         return CandidateSet(list: list, complete: complete, relaxedMinimum: relaxed)
+    }
+
+    /// Above this many (slot x state) cells the chunking search is not run (about 20 MB of tables).
+    static let maximumDynamicProgrammingStates = 4_000_000
+
+    func dynamicProgrammingStates(window: Int, slots: Int, chunks: Int) -> Int {
+        (window + 1) * (slots + 1) * (chunks + 1) * 2
+    }
+
+    /// A lower bound on any schedule of `chunks` runs: the cheapest hours of the window, the last one
+    /// partly used, plus latency; delay is left out (it is never negative).
+    func chunkedLowerBound(job j: Int, option o: Int, chunks k: Int) -> Double {
+        let job = compiled.problem.jobs[j]
+        let option = compiled.options[j][o]
+        let s = slotsNeeded(job, option, chunks: k)
+        let running = job.runningHours(speed: option.speed, chunks: k)
+        let costs = compiled.windows[j].map { model.hourlyObjective(option, slot: $0) }.sorted()
+        guard s >= 1, s <= costs.count else { return .infinity }
+        return costs.prefix(s - 1).reduce(0, +) + (running - Double(s - 1)) * costs[0] + model.fixedObjective(option, runningHours: running)
     }
 
     /// The cheapest schedule of exactly `chunks` runs for job `j` on option `o`, using only slots where
@@ -87,7 +111,7 @@ struct CandidateGenerator {
         let lastFraction = running - Double(s - 1)
         let releaseHour = job.release.hours(since: compiled.problem.horizon.start)
         let w = window.count
-        guard s >= 1, s <= w else { return nil }
+        guard s >= 1, s <= w, dynamicProgrammingStates(window: w, slots: s, chunks: k) <= Self.maximumDynamicProgrammingStates else { return nil }
         // state index: (n taken 0...s, m runs 0...k, last taken 0/1)
         let stride = (k + 1) * 2
         let states = (s + 1) * stride

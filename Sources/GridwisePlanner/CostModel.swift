@@ -31,8 +31,28 @@ struct CostModel {
         var latencyMillisecondHours = 1.0
         var delayHours = 1.0
 
+        /// As recorded in a plan's `optimality.normalisers`.
         var asDictionary: [String: Double] {
             ["carbon_kg": carbonKilograms, "cost": cost, "water_l": waterLitres, "latency_ms_h": latencyMillisecondHours, "delay_h": delayHours]
+        }
+
+        init() {}
+
+        /// Read back from a plan; a missing entry is 1 (a term with nothing to divide by).
+        init(_ recorded: [String: Double]) {
+            carbonKilograms = recorded["carbon_kg"] ?? 1
+            cost = recorded["cost"] ?? 1
+            waterLitres = recorded["water_l"] ?? 1
+            latencyMillisecondHours = recorded["latency_ms_h"] ?? 1
+            delayHours = recorded["delay_h"] ?? 1
+        }
+
+        init(carbonKilograms: Double, cost: Double, waterLitres: Double, latencyMillisecondHours: Double, delayHours: Double) {
+            self.carbonKilograms = carbonKilograms
+            self.cost = cost
+            self.waterLitres = waterLitres
+            self.latencyMillisecondHours = latencyMillisecondHours
+            self.delayHours = delayHours
         }
     }
 

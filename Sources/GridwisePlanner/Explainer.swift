@@ -32,10 +32,7 @@ public enum Explainer {
     public static func explain(_ jobID: String, plan: Plan, problem: PlanningProblem) -> Explanation? {
         guard let j = problem.jobs.firstIndex(where: { $0.id == jobID }), let placed = plan.placement(of: jobID) else { return nil }
         let compiled = CompiledProblem(problem, policy: problem.policy)
-        let n = plan.optimality.normalisers
-        let normalisers = CostModel.Normalisers(
-            carbonKilograms: n["carbon_kg"] ?? 1, cost: n["cost"] ?? 1, waterLitres: n["water_l"] ?? 1,
-            latencyMillisecondHours: n["latency_ms_h"] ?? 1, delayHours: n["delay_h"] ?? 1)
+        let normalisers = CostModel.Normalisers(plan.optimality.normalisers)
         let model = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: normalisers)
         let generator = CandidateGenerator(model: model)
         let horizon = problem.horizon

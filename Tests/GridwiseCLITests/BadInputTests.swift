@@ -101,6 +101,13 @@ final class BadInputTests: CLITestCase {
                       contains: ["jobs[0].work: found '0h'; expected a duration greater than zero"])
         assertInvalid(try folder(jobs: Self.jobs(Self.goodJob.replacingOccurrences(of: "work: 3h", with: "work: -3h"))),
                       contains: ["jobs[0].work: found '-3h'; expected a duration like 36h"])
+        assertInvalid(try folder(jobs: Self.jobs(Self.goodJob.replacingOccurrences(of: "work: 3h", with: "work: 999999h"))),
+                      contains: ["jobs[0].work: found '999999h'; expected at most 8784 h (a year)"])
+    }
+
+    func testHorizonLongerThanAYearIsRefused() throws {
+        let dir = try folder(jobs: Self.jobs(Self.goodJob).replacingOccurrences(of: "end: 2026-12-01T12:00:00Z", with: "end: 2028-12-01T12:00:00Z"))
+        assertInvalid(dir, contains: ["horizon: the plan spans 17556 hours", "Gridwise plans at most 8784 hours at a time"])
     }
 
     func testDeadlineBeforeRelease() throws {

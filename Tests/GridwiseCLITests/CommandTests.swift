@@ -189,7 +189,8 @@ final class CommandTests: CLITestCase {
     /// The real executable: exit codes reach the shell and a bad file prints a message, not a stack trace.
     func testExecutableExitCodesAndNoStackTrace() throws {
         let binary = URL(fileURLWithPath: Self.root + "/.build/debug/gridwise")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "build the gridwise executable first (swift build)")
+        // swift test builds every product, the executable included.
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { return XCTFail("no executable at \(binary.path)") }
         let dir = try temporaryFolder()
         try write("apiVersion: gridwise/v1\nkind: JobPlan\njobs: 7\n", to: dir + "/jobs.yaml")
         for name in ["regions.yaml", "signals.yaml"] { try FileManager.default.copyItem(atPath: path("examples/global/\(name)"), toPath: "\(dir)/\(name)") }

@@ -10,11 +10,8 @@ public enum JobPlanFormat {
     }
 
     public static func parse(_ text: String, file: String) throws(GridwiseError) -> Loaded {
-        let root = try DocumentNode.parse(text, file: file)
-        let sink = DiagnosticSink(file: file)
-        let loaded = read(root, sink: sink)
-        if !sink.isEmpty { throw .invalidInput(sink.diagnostics) }
-        return Loaded(plan: loaded!.0, file: file, jobMarks: loaded!.1)
+        let (plan, marks) = try GridwiseFormat.decode(text, file: file, read)
+        return Loaded(plan: plan, file: file, jobMarks: marks)
     }
 
     static func read(_ root: DocumentNode, sink: DiagnosticSink) -> (JobPlan, [SourceMark])? {
@@ -51,6 +48,10 @@ public enum JobPlanFormat {
             }
         }
         guard let resolved = horizon ?? PlanningHorizon.covering(jobs) else { return nil }
+        if Double(resolved.hours) > PlanningHorizon.maximumHours {
+            sink.report(horizon == nil ? "jobs" : "horizon", at: top.mark, "the plan spans \(resolved.hours) hours (\(resolved.start) to \(resolved.end)); Gridwise plans at most \(Int(PlanningHorizon.maximumHours)) hours at a time, so split the jobs into shorter plans")
+            return nil
+        }
         return (JobPlan(jobs: jobs, horizon: resolved), marks)
     }
 
@@ -105,8 +106,8 @@ public enum JobPlanFormat {
                 if latency?.population == nil {
                     sink.report("\(path).latency", at: j.mark, "an online_inference job needs latency.population (the users it serves)")
                 }
-            } else if (work == nil) == (duration == nil) {
-                sink.report(path, at: j.mark, work == nil ? "missing 'work' (hours on the reference accelerator) or 'duration' (wall time); give one" : "both 'work' and 'duration' are given; give one")
+            } else if j.has("work") == j.has("duration") {
+                sink.report(path, at: j.mark, !j.has("work") ? "missing 'work' (hours on the reference accelerator) or 'duration' (wall time); give one" : "both 'work' and 'duration' are given; give one")
             }
         }
         if !interruptible, overhead != nil || maxChunks != nil {

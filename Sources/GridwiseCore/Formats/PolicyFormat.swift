@@ -3,11 +3,7 @@ public enum PolicyFormat {
     public static let kind = "Policy"
 
     public static func parse(_ text: String, file: String) throws(GridwiseError) -> Policy {
-        let root = try DocumentNode.parse(text, file: file)
-        let sink = DiagnosticSink(file: file)
-        let policy = read(root, sink: sink)
-        if !sink.isEmpty { throw .invalidInput(sink.diagnostics) }
-        return policy!
+        try GridwiseFormat.decode(text, file: file, read)
     }
 
     static func read(_ root: DocumentNode, sink: DiagnosticSink) -> Policy? {

@@ -3,11 +3,7 @@ public enum RegionCatalogFormat {
     public static let kind = "RegionCatalog"
 
     public static func parse(_ text: String, file: String) throws(GridwiseError) -> RegionCatalog {
-        let root = try DocumentNode.parse(text, file: file)
-        let sink = DiagnosticSink(file: file)
-        let catalog = read(root, sink: sink)
-        if !sink.isEmpty { throw .invalidInput(sink.diagnostics) }
-        return catalog!
+        try GridwiseFormat.decode(text, file: file, read)
     }
 
     static func read(_ root: DocumentNode, sink: DiagnosticSink) -> RegionCatalog? {

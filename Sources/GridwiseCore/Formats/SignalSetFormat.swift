@@ -4,11 +4,7 @@ public enum SignalSetFormat {
     public static let kind = "SignalSet"
 
     public static func parse(_ text: String, file: String) throws(GridwiseError) -> SignalSetSpec {
-        let root = try DocumentNode.parse(text, file: file)
-        let sink = DiagnosticSink(file: file)
-        let spec = read(root, sink: sink)
-        if !sink.isEmpty { throw .invalidInput(sink.diagnostics) }
-        return spec!
+        try GridwiseFormat.decode(text, file: file, read)
     }
 
     static func read(_ root: DocumentNode, sink: DiagnosticSink) -> SignalSetSpec? {

@@ -114,6 +114,9 @@ public struct PlanningHorizon: Sendable, Equatable {
 
     public var end: Instant { start.adding(hours: hours) }
 
+    /// The longest horizon planned at once: a leap year of hours.
+    public static let maximumHours = 8_784.0
+
     public func slotStart(_ slot: Int) -> Instant { start.adding(hours: slot) }
 
     /// The first slot that starts at or after `instant`.

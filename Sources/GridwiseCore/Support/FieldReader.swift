@@ -170,14 +170,18 @@ public enum Parse {
             sink.report(path, at: node.mark, "found '\(s)'; expected a duration greater than zero")
             return nil
         }
+        guard seconds <= PlanningHorizon.maximumHours * 3600 else {
+            sink.report(path, at: node.mark, "found '\(s)'; expected at most \(Int(PlanningHorizon.maximumHours)) h (a year)")
+            return nil
+        }
         return seconds / 3600
     }
 
     /// A duration that may be zero (an overhead, say), in hours.
     public static func hoursOrZero(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> Double? {
         if case .scalar(let s, false, _) = node, s == "0" { return 0 }
-        guard case .scalar(let s, _, _) = node, let seconds = parseDurationSeconds(s) else {
-            sink.report(path, at: node.mark, "found \(node.shortDescription); expected a duration like 10m, 1h or 0")
+        guard case .scalar(let s, _, _) = node, let seconds = parseDurationSeconds(s), seconds <= 24 * 3600 else {
+            sink.report(path, at: node.mark, "found \(node.shortDescription); expected a duration of at most a day like 10m, 1h or 0")
             return nil
         }
         return seconds / 3600
@@ -243,6 +247,17 @@ public enum Parse {
 public enum GridwiseFormat {
     /// The version of every Gridwise file format; bumped when a field changes meaning.
     public static let apiVersion = "gridwise/v1"
+
+    /// Parses `text` and reads it with `read`, throwing every problem the reader reported.
+    static func decode<T>(_ text: String, file: String, _ read: (DocumentNode, DiagnosticSink) -> T?) throws(GridwiseError) -> T {
+        let root = try DocumentNode.parse(text, file: file)
+        let sink = DiagnosticSink(file: file)
+        let value = read(root, sink)
+        guard sink.isEmpty, let value else {
+            throw .invalidInput(sink.isEmpty ? [Diagnostic(file: file, path: "", message: "cannot be read")] : sink.diagnostics)
+        }
+        return value
+    }
 }
 
 public func formatShort(_ v: Double) -> String {
