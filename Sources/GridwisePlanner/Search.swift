@@ -28,7 +28,8 @@ struct Search {
             if ea != eb { return ea > eb }
             return a < b
         }
-        let scale = 1_000 * (sets.map { $0.list.last.map { abs($0.objective) } ?? 0 }.reduce(0, +) + 1)
+        // Larger than any difference two assignments' objectives can have, negative prices included.
+        let scale = 1_000 * (sets.map { max(abs($0.list.first?.objective ?? 0), abs($0.list.last?.objective ?? 0)) }.reduce(0, +) + 1)
         unplacedPenalty = jobs.map { scale * Double($0.priority) }
     }
 

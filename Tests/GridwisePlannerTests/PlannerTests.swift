@@ -168,4 +168,24 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(p.carbonBudget?.exceeded, true)
         XCTAssertEqual(p.exitStatus, 1)
     }
+
+    func testWindowTooLargeForExactChunkingStillGivesAValidPlanAndBound() {
+        // 8,000 hours and 100 h of work: too many chunked schedules to search; contiguous runs are offered
+        // and the bound falls back to the cheapest hours of the window.
+        let hours = 8_000
+        let carbon = (0..<hours).map { Double(100 + ($0 * 37) % 400) }
+        let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": Array(repeating: 10, count: hours)])
+        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 1)])])
+        let job = Job(id: "long", kind: .training, deviceCount: 1, work: .referenceHours(100), release: Fixtures.at(0), deadline: Fixtures.at(hours),
+                      interruptible: true, checkpointOverheadHours: 0.1, maxChunks: 2)
+        let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
+        let p = plan([job], catalog, policy, signals)
+        XCTAssertEqual(p.placements.count, 1)
+        XCTAssertEqual(p.optimality.status, "heuristic")
+        XCTAssertLessThan(p.optimality.lowerBound, p.optimality.objective)
+        // The bound is at least the 100 cheapest hours' carbon over the baseline's carbon (here all at 1 kWh per hour).
+        let cheapest = carbon.sorted().prefix(100).reduce(0, +) / 1000
+        XCTAssertGreaterThanOrEqual(p.optimality.lowerBound, cheapest / p.optimality.normalisers["carbon_kg"]! - 1e-9)
+        assertChecks(p, [job], catalog, policy, signals)
+    }
 }
