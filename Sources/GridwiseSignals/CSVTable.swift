@@ -55,13 +55,13 @@ struct CSVTable {
             }
         }
         if !field.isEmpty || !fields.isEmpty { endRow() }
-        header = lines.first?.1.map { $0.trimmingCharacters() } ?? []
+        header = lines.first?.1.map { $0.trimmedSpaces() } ?? []
         rows = Array(lines.dropFirst()).map { (line: $0.0, fields: $0.1) }
     }
 }
 
 extension String {
-    func trimmingCharacters() -> String {
+    func trimmedSpaces() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }

@@ -134,7 +134,7 @@ public enum SignalResolver {
                     continue
                 }
                 seen[instant.secondsSinceEpoch] = row.line
-                let text = row.fields[vi].trimmingCharacters()
+                let text = row.fields[vi].trimmedSpaces()
                 guard let raw = Double(text) else {
                     problems.append(Diagnostic(file: path, line: row.line, path: valueColumn, message: "found '\(text)'; expected a number"))
                     continue

@@ -17,7 +17,7 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     public func adding(hours: Int) -> Instant { Instant(secondsSinceEpoch: secondsSinceEpoch + Int64(hours) * Self.secondsPerHour) }
     public func adding(seconds: Int64) -> Instant { Instant(secondsSinceEpoch: secondsSinceEpoch + seconds) }
 
-    /// Whole hours from `other` to `self`, rounded down.
+    /// Hours from `other` to `self`, fractional.
     public func hours(since other: Instant) -> Double { Double(secondsSinceEpoch - other.secondsSinceEpoch) / 3600 }
 
     public var isOnTheHour: Bool { secondsSinceEpoch % Self.secondsPerHour == 0 }
