@@ -54,15 +54,17 @@ enum PlanReport {
         }
         lines.append("")
         lines.append("signals (provenance of each zone is in the JSON plan):")
-        let groups = Dictionary(grouping: plan.signals) { "\($0.signal.rawValue)\u{1}\($0.source)\u{1}\($0.illustrative)" }
+        let groups = Dictionary(grouping: plan.signals) { "\($0.signal.rawValue)\u{1}\($0.source)\u{1}\($0.illustrative)\u{1}\($0.fallbackRank)" }
         for key in groups.keys.sorted() {
             let members = groups[key]!
             let first = members[0]
             let unit = first.signal == .carbonIntensity ? "gCO2e/kWh" : "\(plan.currency)/MWh"
             var line = "  \(first.signal == .carbonIntensity ? "carbon" : "price") (\(unit)) for \(members.map(\.zone).sorted().joined(separator: ", ")): \(first.source)"
             if first.illustrative { line += "  [ILLUSTRATIVE]" }
-            let filled = members.reduce(0) { $0 + $1.filledHours }
-            if filled > 0 { line += "  [\(filled) hours filled]" }
+            if first.fallbackRank > 0 {
+                let hours = members.reduce(0) { $0 + $1.hourCount }
+                line += "  [FALLBACK for \(hours) h: \(members.compactMap(\.note).joined(separator: " | "))]"
+            }
             lines.append(line)
         }
         return lines.joined(separator: "\n")

@@ -23,8 +23,10 @@ struct RegionsCommand: ParsableCommand {
         for r in loaded.catalog.regions {
             let c = signals.carbon[r.carbonZone]!, p = signals.price[r.priceZone]!
             var notes: [String] = []
-            if c.provenance.illustrative { notes.append("carbon illustrative") }
-            if p.provenance.illustrative { notes.append("price illustrative") }
+            if c.isIllustrative { notes.append("carbon illustrative") }
+            if p.isIllustrative { notes.append("price illustrative") }
+            let fallbackHours = (c.provenance + p.provenance).filter { $0.fallbackRank > 0 }.reduce(0) { $0 + $1.hourCount }
+            if fallbackHours > 0 { notes.append("\(fallbackHours) h from fallbacks") }
             t.add([r.name, r.carbonZone, r.location?.label ?? "-", r.tags.joined(separator: ","), r.pools.map { "\($0.type)x\($0.count)" }.joined(separator: " "),
                    formatNumber(r.powerUsageEffectiveness, decimals: 2), formatNumber(c.mean, decimals: 0),
                    "\(formatNumber(c.values.min()!, decimals: 0))-\(formatNumber(c.values.max()!, decimals: 0))", formatNumber(p.mean, decimals: 1),

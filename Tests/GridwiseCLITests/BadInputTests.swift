@@ -141,7 +141,7 @@ final class BadInputTests: CLITestCase {
 
     func testSignalGapDuplicateAndNonFiniteValues() throws {
         assertInvalid(try folder(csv: Self.csv(skipping: 5)),
-                      contains: ["zn.csv: series[0]: gap: carbon_intensity for zone ZN has no value for 1 of the 12 horizon hours, first 2026-12-01T05:00:00Z"])
+                      contains: ["zn.csv: gap: carbon_intensity for zone ZN has no value for 1 of the 12 horizon hours, first 2026-12-01T05:00:00Z"])
         assertInvalid(try folder(csv: Self.csv() + "2026-12-01T03:00:00Z,250\n"),
                       contains: ["zn.csv:14: time: duplicate timestamp 2026-12-01T03:00:00Z (first on line 5)"])
         assertInvalid(try folder(csv: Self.csv(value: { $0 == 2 ? "nan" : "200" })), contains: ["zn.csv:4: ci: found nan; expected a finite number"])

@@ -30,8 +30,8 @@ final class SignalResolverTests: XCTestCase {
         XCTAssertEqual(carbon.values[0], 1100 * 0.45359237, accuracy: 1e-9)
         XCTAssertEqual(carbon.values[1], 800 * 0.45359237, accuracy: 1e-9)
         XCTAssertEqual(carbon.values[2], 1000 * 0.45359237, accuracy: 1e-9)
-        XCTAssertEqual(carbon.provenance.basis, "marginal")
-        XCTAssertEqual(carbon.provenance.origin, "s/moer.csv")
+        XCTAssertEqual(carbon.provenance[0].basis, "marginal")
+        XCTAssertEqual(carbon.provenance[0].origin, "s/moer.csv")
         XCTAssertEqual(signals.price["Z"]!.values, [250, 250, 250])  // 0.25 EUR/kWh = 250 EUR/MWh
         XCTAssertEqual(signals.currency, "EUR")
     }

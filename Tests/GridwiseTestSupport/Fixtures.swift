@@ -22,7 +22,8 @@ public enum Fixtures {
     public static func signals(hours: Int, carbon: [String: [Double]], price: [String: [Double]]) -> GridSignals {
         let horizon = PlanningHorizon(start: start, hours: hours)
         func series(_ zone: String, _ kind: SignalKind, _ values: [Double]) -> HourlySeries {
-            HourlySeries(values: values, provenance: SeriesProvenance(zone: zone, signal: kind, source: "test", origin: "fixture", declaredUnit: kind == .price ? "USD/MWh" : "gCO2eq/kWh"),
+            HourlySeries(values: values, provenance: [SeriesProvenance(zone: zone, signal: kind, source: "test", origin: "fixture", declaredUnit: kind == .price ? "USD/MWh" : "gCO2eq/kWh",
+                                                                       hours: [TimeRange(start: horizon.start.iso8601, end: horizon.end.iso8601)])],
                          currency: kind == .price ? "USD" : nil)
         }
         return GridSignals(

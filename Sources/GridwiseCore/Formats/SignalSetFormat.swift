@@ -11,7 +11,7 @@ public enum SignalSetFormat {
         guard let top = MapReader(root, path: "", sink: sink, what: "a signal set") else { return nil }
         Parse.header(top, kind: kind)
         _ = top.optional("notes", Parse.string)
-        let entries = top.required("series", Parse.list(entry)) ?? []
+        let entries = top.required("series", Parse.list(entry(inheriting: nil))) ?? []
         top.finish()
         var seen: [String: String] = [:]
         for e in entries {
@@ -25,42 +25,51 @@ public enum SignalSetFormat {
         return SignalSetSpec(entries: entries)
     }
 
-    static func entry(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> SignalEntry? {
-        guard let r = MapReader(node, path: path, sink: sink, what: "a signal series") else { return nil }
-        let before = sink.diagnostics.count
-        let zone = r.required("zone", Parse.identifier)
-        let signal = r.required("signal", Parse.oneOf(SignalKind.allCases.map(\.rawValue))).flatMap(SignalKind.init(rawValue:))
-        let unit = r.required("unit", Parse.string)
-        let source = r.required("source", Parse.string)
-        let basis = r.optional("basis", Parse.oneOf(["average", "marginal"]))
-        let scope = r.optional("scope", Parse.oneOf(["direct", "lifecycle"]))
-        let illustrative = r.optional("illustrative", Parse.bool) ?? false
-        let note = r.optional("notes", Parse.string)
-        var data: [SignalData] = []
-        if let v = r.optional("csv", csv) { data.append(v) }
-        if let v = r.optional("constant", Parse.number) { data.append(.constant(v)) }
-        if let v = r.optional("hourly", inline) { data.append(v) }
-        if let v = r.optional("time_of_use", timeOfUse) { data.append(.timeOfUse(v)) }
-        r.finish()
-        if let unit, let signal {
-            switch signal {
-            case .carbonIntensity where SignalUnits.carbonFactor(unit) == nil:
-                sink.report("\(path).unit", at: r.mark, "found '\(unit)'; expected a carbon-intensity unit: \(SignalUnits.carbonUnits)")
-            case .price where SignalUnits.priceUnit(unit) == nil:
-                sink.report("\(path).unit", at: r.mark, "found '\(unit)'; expected a price unit like USD/MWh or CNY/kWh (a 3-letter currency per MWh or kWh)")
-            default: break
+    /// A series entry; a fallback entry takes its zone and signal from the entry it falls back for.
+    static func entry(inheriting parent: (zone: String, signal: SignalKind)?) -> (DocumentNode, String, DiagnosticSink) -> SignalEntry? {
+        { node, path, sink in
+            guard let r = MapReader(node, path: path, sink: sink, what: parent == nil ? "a signal series" : "a fallback source") else { return nil }
+            let before = sink.diagnostics.count
+            let zone = parent?.zone ?? r.required("zone", Parse.identifier)
+            let signal = parent?.signal ?? r.required("signal", Parse.oneOf(SignalKind.allCases.map(\.rawValue))).flatMap(SignalKind.init(rawValue:))
+            let unit = r.required("unit", Parse.string)
+            let source = r.required("source", Parse.string)
+            let basis = r.optional("basis", Parse.oneOf(["average", "marginal"]))
+            let scope = r.optional("scope", Parse.oneOf(["direct", "lifecycle"]))
+            let illustrative = r.optional("illustrative", Parse.bool) ?? false
+            let note = r.optional("notes", Parse.string)
+            var data: [SignalData] = []
+            if let v = r.optional("csv", csv) { data.append(v) }
+            if let v = r.optional("constant", Parse.number) { data.append(.constant(v)) }
+            if let v = r.optional("hourly", inline) { data.append(v) }
+            if let v = r.optional("time_of_use", timeOfUse) { data.append(.timeOfUse(v)) }
+            var fallbacks: [SignalEntry] = []
+            if parent == nil, let zone, let signal {
+                fallbacks = r.optional("fallback", Parse.list(entry(inheriting: (zone, signal)))) ?? []
+            } else if parent == nil {
+                _ = r.node("fallback")
             }
+            r.finish()
+            if let unit, let signal {
+                switch signal {
+                case .carbonIntensity where SignalUnits.carbonFactor(unit) == nil:
+                    sink.report("\(path).unit", at: r.mark, "found '\(unit)'; expected a carbon-intensity unit: \(SignalUnits.carbonUnits)")
+                case .price where SignalUnits.priceUnit(unit) == nil:
+                    sink.report("\(path).unit", at: r.mark, "found '\(unit)'; expected a price unit like USD/MWh or CNY/kWh (a 3-letter currency per MWh or kWh)")
+                default: break
+                }
+            }
+            if data.count != 1, sink.diagnostics.count == before {
+                sink.report(path, at: r.mark, data.isEmpty ? "no values; expected one of csv, constant, hourly or time_of_use" : "more than one of csv, constant, hourly, time_of_use; give one")
+            }
+            if case .timeOfUse? = data.first, signal == .carbonIntensity {
+                sink.report("\(path).time_of_use", at: r.mark, "a time-of-use tariff is a price; expected signal: price")
+            }
+            guard sink.diagnostics.count == before, let zone, let signal, let unit, let source, let first = data.first else { return nil }
+            return SignalEntry(
+                zone: zone, signal: signal, unit: unit, source: source, basis: basis, scope: scope, illustrative: illustrative, note: note,
+                data: first, fallbacks: fallbacks, path: path, mark: r.mark)
         }
-        if data.count != 1, sink.diagnostics.count == before {
-            sink.report(path, at: r.mark, data.isEmpty ? "no values; expected one of csv, constant, hourly or time_of_use" : "more than one of csv, constant, hourly, time_of_use; give one")
-        }
-        if case .timeOfUse? = data.first, signal == .carbonIntensity {
-            sink.report("\(path).time_of_use", at: r.mark, "a time-of-use tariff is a price; expected signal: price")
-        }
-        guard sink.diagnostics.count == before, let zone, let signal, let unit, let source, let first = data.first else { return nil }
-        return SignalEntry(
-            zone: zone, signal: signal, unit: unit, source: source, basis: basis, scope: scope, illustrative: illustrative, note: note,
-            data: first, path: path, mark: r.mark)
     }
 
     static func csv(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> SignalData? {
@@ -162,12 +171,14 @@ public struct SignalEntry: Sendable {
     public var illustrative: Bool
     public var note: String?
     public var data: SignalData
+    /// Sources tried in order for the hours this one cannot supply (or when it fails).
+    public var fallbacks: [SignalEntry]
     /// Where the entry stands in its file, for errors.
     public var path: String
     public var mark: SourceMark
 
     public init(zone: String, signal: SignalKind, unit: String, source: String, basis: String? = nil, scope: String? = nil, illustrative: Bool = false,
-                note: String? = nil, data: SignalData, path: String = "", mark: SourceMark = SourceMark(line: 1, column: 1)) {
+                note: String? = nil, data: SignalData, fallbacks: [SignalEntry] = [], path: String = "", mark: SourceMark = SourceMark(line: 1, column: 1)) {
         self.zone = zone
         self.signal = signal
         self.unit = unit
@@ -177,6 +188,7 @@ public struct SignalEntry: Sendable {
         self.illustrative = illustrative
         self.note = note
         self.data = data
+        self.fallbacks = fallbacks
         self.path = path
         self.mark = mark
     }

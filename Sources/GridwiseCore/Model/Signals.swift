@@ -14,9 +14,9 @@ public struct SeriesProvenance: Sendable, Equatable, Codable {
     public var signal: SignalKind
     /// Who published the values, e.g. "Electricity Maps (ODbL)".
     public var source: String
-    /// The file, tariff or factor the values were read from.
+    /// The file, tariff, factor or URL the values were read from.
     public var origin: String
-    /// The unit as declared in the input, before conversion to the planning unit.
+    /// The unit as declared by the source, before conversion to the planning unit.
     public var declaredUnit: String
     /// average or marginal, for carbon intensity.
     public var basis: String?
@@ -24,14 +24,20 @@ public struct SeriesProvenance: Sendable, Equatable, Codable {
     public var scope: String?
     /// True when the figures are illustrative rather than measured or cited.
     public var illustrative: Bool
-    /// Whether the values are actuals (history) or a forecast.
+    /// Whether the values are a forecast rather than actuals.
     public var forecast: Bool
-    /// How many horizon hours were filled by a declared rule rather than read.
-    public var filledHours: Int
+    /// 0 for the primary source of the zone's chain, 1 for its first fallback, and so on.
+    public var fallbackRank: Int
+    /// The horizon hours this source supplied, as `[start, end)` runs.
+    public var hours: [TimeRange]
+    /// When the values were obtained (files: not recorded; live sources: the fetch time).
+    public var fetchedAt: String?
+    /// Why an earlier source in the chain did not supply these hours, or other remarks.
     public var note: String?
 
     public init(zone: String, signal: SignalKind, source: String, origin: String, declaredUnit: String, basis: String? = nil, scope: String? = nil,
-                illustrative: Bool = false, forecast: Bool = false, filledHours: Int = 0, note: String? = nil) {
+                illustrative: Bool = false, forecast: Bool = false, fallbackRank: Int = 0, hours: [TimeRange] = [], fetchedAt: String? = nil,
+                note: String? = nil) {
         self.zone = zone
         self.signal = signal
         self.source = source
@@ -41,8 +47,28 @@ public struct SeriesProvenance: Sendable, Equatable, Codable {
         self.scope = scope
         self.illustrative = illustrative
         self.forecast = forecast
-        self.filledHours = filledHours
+        self.fallbackRank = fallbackRank
+        self.hours = hours
+        self.fetchedAt = fetchedAt
         self.note = note
+    }
+
+    /// How many hours the source supplied.
+    public var hourCount: Int {
+        hours.reduce(0) { total, range in
+            guard let s = try? Instant.parse(range.start), let e = try? Instant.parse(range.end) else { return total }
+            return total + Int((e.secondsSinceEpoch - s.secondsSinceEpoch) / Instant.secondsPerHour)
+        }
+    }
+}
+
+/// `[start, end)` in ISO 8601 UTC.
+public struct TimeRange: Sendable, Equatable, Codable {
+    public var start: String
+    public var end: String
+    public init(start: String, end: String) {
+        self.start = start
+        self.end = end
     }
 }
 
@@ -50,15 +76,19 @@ public struct SeriesProvenance: Sendable, Equatable, Codable {
 /// carbon intensity in gCO2e/kWh, price in `currency` per MWh.
 public struct HourlySeries: Sendable, Equatable {
     public var values: [Double]
-    public var provenance: SeriesProvenance
+    /// Every source that supplied hours, primary first, each with the hours it supplied.
+    public var provenance: [SeriesProvenance]
     /// The currency of a price series; nil for carbon intensity.
     public var currency: String?
 
-    public init(values: [Double], provenance: SeriesProvenance, currency: String? = nil) {
+    public init(values: [Double], provenance: [SeriesProvenance], currency: String? = nil) {
         self.values = values
         self.provenance = provenance
         self.currency = currency
     }
+
+    /// True when any supplying source is illustrative.
+    public var isIllustrative: Bool { provenance.contains(where: \.illustrative) }
 
     public var mean: Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
 }
@@ -78,9 +108,9 @@ public struct GridSignals: Sendable, Equatable {
         self.currency = currency
     }
 
-    /// Provenance of every series, carbon first, zones in name order.
+    /// Provenance of every source of every series, carbon first, zones in name order, primary first.
     public var provenance: [SeriesProvenance] {
-        carbon.keys.sorted().map { carbon[$0]!.provenance } + price.keys.sorted().map { price[$0]!.provenance }
+        carbon.keys.sorted().flatMap { carbon[$0]!.provenance } + price.keys.sorted().flatMap { price[$0]!.provenance }
     }
 }
 
