@@ -1,4 +1,5 @@
 import Foundation
+import GridwiseSignals
 
 /// Where commands write. Tests pass a capturing console; the executable writes to stdout and stderr.
 public struct Console: Sendable {
@@ -26,6 +27,6 @@ struct CommandExit: Error {
 }
 
 public enum GridwiseVersion {
-    public static let number = "0.1.0"
+    public static let number = GridwiseBuild.version
     public static var generatedBy: String { "gridwise \(number)" }
 }

@@ -89,13 +89,20 @@ struct LoadedInputs {
         let spec = try attempt { () throws(GridwiseError) in try SignalSetFormat.parse(try InputFiles.readText(paths.signals), file: paths.signals) }
         guard problems.isEmpty, let jobs, let catalog, let policy, let spec else { throw .invalidInput(problems) }
         try InputValidation.crossCheck(jobs: jobs, catalog: catalog, policy: policy, policyFile: paths.policy)
-        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: jobs.plan.horizon)
+        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: jobs.plan.horizon, live: LiveContext.now())
         return LoadedInputs(paths: paths, jobs: jobs, catalog: catalog, policy: policy, signals: signals)
     }
 
     static func loadPolicy(_ path: String) throws(GridwiseError) -> Policy {
         if path == InputLocator.builtInPolicyName { return try PolicyFormat.parse(BuiltInPolicy.balanced, file: path) }
         return try PolicyFormat.parse(try InputFiles.readText(path), file: path)
+    }
+}
+
+extension LiveContext {
+    /// The context of a command-line run: the wall clock, the process environment, the default HTTP client.
+    static func now() -> LiveContext {
+        LiveContext(now: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
     }
 }
 

@@ -51,7 +51,7 @@ struct PlaceCommand: ParsableCommand {
         let policy = try LoadedInputs.loadPolicy(paths.policy)
         try InputValidation.crossCheck(jobs: loadedJobs, catalog: catalog, policy: policy, policyFile: paths.policy)
         let spec = try SignalSetFormat.parse(try InputFiles.readText(paths.signals), file: paths.signals)
-        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: loadedJobs.plan.horizon)
+        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: loadedJobs.plan.horizon, live: LiveContext.now())
         let problem = PlanningProblem(jobs: loadedJobs.plan.jobs, catalog: catalog, policy: policy, signals: signals)
         let plan = Planner.plan(problem, inputs: jobsPaths, generatedBy: GridwiseVersion.generatedBy)
         guard let p = plan.placements.first else {

@@ -68,6 +68,8 @@ public struct DeclaredSource: SignalSource {
                     points.append(SignalPoint(time: horizon.slotStart(h), seconds: 3600, value: v))
                 }
             }
+        case .provider:
+            throw .invalidInput([Diagnostic(file: specFile, path: entry.path, message: "a provider series is fetched by its provider source, not read as a file")])
         case .csv(_, let timeColumn, let valueColumn, let defaultOffset):
             let path = csvPath!
             origin = path

@@ -15,7 +15,7 @@ public enum SignalResolver {
     public typealias FileReader = DeclaredSource.FileReader
 
     public static func resolve(
-        _ spec: SignalSetSpec, specFile: String, catalog: RegionCatalog, horizon: PlanningHorizon,
+        _ spec: SignalSetSpec, specFile: String, catalog: RegionCatalog, horizon: PlanningHorizon, live: LiveContext? = nil,
         readFile: @escaping FileReader = { (path: String) throws(GridwiseError) -> String in try InputFiles.readText(path) }
     ) throws(GridwiseError) -> GridSignals {
         var problems: [Diagnostic] = []
@@ -27,7 +27,7 @@ public enum SignalResolver {
                 problems.append(Diagnostic(file: specFile, path: "series", message: "no \(signal.rawValue) series for zone \(zone), which region \(regions.joined(separator: ", ")) uses; add one"))
                 return
             }
-            let chain = SignalChain(([entry] + entry.fallbacks).map { DeclaredSource(entry: $0, specFile: specFile, readFile: readFile) })
+            let chain = SignalChain(([entry] + entry.fallbacks).map { source(for: $0, specFile: specFile, live: live, readFile: readFile) })
             do {
                 let series = try chain.resolve(SignalRequest(zone: zone, signal: signal, horizon: horizon))
                 if signal == .carbonIntensity { carbon[zone] = series } else { price[zone] = series }
@@ -49,6 +49,22 @@ public enum SignalResolver {
         }
         if !problems.isEmpty { throw .invalidInput(problems) }
         return GridSignals(horizon: horizon, carbon: carbon, price: price, currency: currencies.first ?? "USD")
+    }
+
+    /// The source an entry describes: a provider when it names one (unavailable without a live context), else its declared values.
+    static func source(for entry: SignalEntry, specFile: String, live: LiveContext?, readFile: @escaping FileReader) -> any SignalSource {
+        guard case .provider(let spec) = entry.data else { return DeclaredSource(entry: entry, specFile: specFile, readFile: readFile) }
+        guard let live else { return Unreachable(name: entry.source, reason: "no live sources in this run (offline)") }
+        return ProviderSource(entry: entry, spec: spec, context: live)
+    }
+}
+
+/// A source that cannot be asked in this run; the chain falls back past it.
+struct Unreachable: SignalSource {
+    var name: String
+    var reason: String
+    func fetch(_ request: SignalRequest) throws(GridwiseError) -> SourceAnswer {
+        throw .sourceUnavailable(source: name, zone: request.zone, reason: reason)
     }
 }
 

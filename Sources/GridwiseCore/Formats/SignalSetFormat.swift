@@ -32,7 +32,8 @@ public enum SignalSetFormat {
             let before = sink.diagnostics.count
             let zone = parent?.zone ?? r.required("zone", Parse.identifier)
             let signal = parent?.signal ?? r.required("signal", Parse.oneOf(SignalKind.allCases.map(\.rawValue))).flatMap(SignalKind.init(rawValue:))
-            let unit = r.required("unit", Parse.string)
+            let provider = r.optional("provider", providerSpec)
+            let unit = provider == nil ? r.required("unit", Parse.string) : (r.optional("unit", Parse.string) ?? provider!.kind.unit(signal: signal ?? .carbonIntensity))
             let source = r.required("source", Parse.string)
             let basis = r.optional("basis", Parse.oneOf(["average", "marginal"]))
             let scope = r.optional("scope", Parse.oneOf(["direct", "lifecycle"]))
@@ -43,6 +44,10 @@ public enum SignalSetFormat {
             if let v = r.optional("constant", Parse.number) { data.append(.constant(v)) }
             if let v = r.optional("hourly", inline) { data.append(v) }
             if let v = r.optional("time_of_use", timeOfUse) { data.append(.timeOfUse(v)) }
+            if let provider { data.append(.provider(provider)) }
+            if let provider, let signal, signal == .price {
+                sink.report("\(path).provider", at: r.mark, "\(provider.kind.rawValue) gives carbon intensity, not prices; use a price file or tariff for signal: price")
+            }
             var fallbacks: [SignalEntry] = []
             if parent == nil, let zone, let signal {
                 fallbacks = r.optional("fallback", Parse.list(entry(inheriting: (zone, signal)))) ?? []
@@ -60,7 +65,7 @@ public enum SignalSetFormat {
                 }
             }
             if data.count != 1, sink.diagnostics.count == before {
-                sink.report(path, at: r.mark, data.isEmpty ? "no values; expected one of csv, constant, hourly or time_of_use" : "more than one of csv, constant, hourly, time_of_use; give one")
+                sink.report(path, at: r.mark, data.isEmpty ? "no values; expected one of csv, constant, hourly, time_of_use or provider" : "more than one of csv, constant, hourly, time_of_use, provider; give one")
             }
             if case .timeOfUse? = data.first, signal == .carbonIntensity {
                 sink.report("\(path).time_of_use", at: r.mark, "a time-of-use tariff is a price; expected signal: price")
@@ -69,6 +74,54 @@ public enum SignalSetFormat {
             return SignalEntry(
                 zone: zone, signal: signal, unit: unit, source: source, basis: basis, scope: scope, illustrative: illustrative, note: note,
                 data: first, fallbacks: fallbacks, path: path, mark: r.mark)
+        }
+    }
+
+    static func providerSpec(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> ProviderSpec? {
+        guard let p = MapReader(node, path: path, sink: sink, what: "a provider (name, and its zone and credentials)") else { return nil }
+        let kind = p.required("name", Parse.oneOf(ProviderKind.allCases.map(\.rawValue))).flatMap(ProviderKind.init(rawValue:))
+        let zone = p.optional("zone", Parse.string)
+        let baseURL = p.optional("base_url", Parse.string)
+        let token = p.optional("token", secret)
+        let username = p.optional("username", secret)
+        let password = p.optional("password", secret)
+        let signalType = p.optional("signal_type", Parse.oneOf(["co2_moer", "co2_aoer"]))
+        let regionID = p.optional("region_id", Parse.integer(in: 1...100))
+        let emissionFactor = p.optional("emission_factor", Parse.oneOf(["direct", "lifecycle"]))
+        let ttl = p.optional("cache_ttl", Parse.hours)
+        p.finish()
+        guard let kind else { return nil }
+        if let baseURL, !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://")) {
+            sink.report("\(path).base_url", at: p.mark, "found '\(baseURL)'; expected an http:// or https:// URL")
+        }
+        switch kind {
+        case .electricityMaps where token == nil:
+            sink.report(path, at: p.mark, "electricity_maps needs token: {env: NAME} or {file: PATH} (the API's auth-token)")
+        case .wattTime where username == nil || password == nil:
+            sink.report(path, at: p.mark, "watttime needs username and password, each as {env: NAME} or {file: PATH}")
+        case .ukCarbonIntensity, .carbonAwareSDK, .electricityMaps, .wattTime:
+            break
+        }
+        return ProviderSpec(kind: kind, zone: zone, baseURL: baseURL, token: token, username: username, password: password, signalType: signalType ?? "co2_moer",
+                            regionID: regionID, emissionFactor: emissionFactor, cacheTTLHours: ttl)
+    }
+
+    /// A secret is never written in a signal set: only where to find it.
+    static func secret(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> SecretReference? {
+        if case .scalar = node {
+            sink.report(path, at: node.mark, "a secret written in the file; expected {env: NAME} (an environment variable) or {file: PATH} (a file only its owner can read)")
+            return nil
+        }
+        guard let r = MapReader(node, path: path, sink: sink, what: "a secret reference ({env: NAME} or {file: PATH})") else { return nil }
+        let env = r.optional("env", Parse.identifier)
+        let file = r.optional("file", Parse.string)
+        r.finish()
+        switch (env, file) {
+        case (let e?, nil): return .environment(e)
+        case (nil, let f?): return .file(f)
+        default:
+            sink.report(path, at: r.mark, "expected exactly one of env or file")
+            return nil
         }
     }
 
@@ -202,6 +255,60 @@ public enum SignalData: Sendable, Equatable {
     /// Hourly values written in the file, from `start`.
     case hourly(start: Instant, values: [Double])
     case timeOfUse(TimeOfUseTariff)
+    /// A provider's API, fetched live (and cached).
+    case provider(ProviderSpec)
+}
+
+/// The grid-signal providers Gridwise speaks to.
+public enum ProviderKind: String, Sendable, CaseIterable {
+    case electricityMaps = "electricity_maps"
+    case wattTime = "watttime"
+    case ukCarbonIntensity = "uk_carbon_intensity"
+    case carbonAwareSDK = "carbon_aware_sdk"
+
+    /// The unit the provider answers in.
+    public func unit(signal: SignalKind) -> String {
+        self == .wattTime ? "lbsCO2/MWh" : "gCO2eq/kWh"
+    }
+}
+
+/// Where a secret is found: never the secret itself.
+public enum SecretReference: Sendable, Equatable {
+    case environment(String)
+    case file(String)
+}
+
+/// How to ask one provider for one zone.
+public struct ProviderSpec: Sendable, Equatable {
+    public var kind: ProviderKind
+    /// The provider's own name for the zone (Electricity Maps zone, WattTime region, SDK location); the series zone when nil.
+    public var zone: String?
+    public var baseURL: String?
+    public var token: SecretReference?
+    public var username: SecretReference?
+    public var password: SecretReference?
+    /// WattTime: co2_moer (marginal) or co2_aoer (average).
+    public var signalType: String
+    /// UK Carbon Intensity regional id; national when nil.
+    public var regionID: Int?
+    /// Electricity Maps: direct or lifecycle.
+    public var emissionFactor: String?
+    /// How long fetched values stay fresh in the cache, hours.
+    public var cacheTTLHours: Double?
+
+    public init(kind: ProviderKind, zone: String? = nil, baseURL: String? = nil, token: SecretReference? = nil, username: SecretReference? = nil,
+                password: SecretReference? = nil, signalType: String = "co2_moer", regionID: Int? = nil, emissionFactor: String? = nil, cacheTTLHours: Double? = nil) {
+        self.kind = kind
+        self.zone = zone
+        self.baseURL = baseURL
+        self.token = token
+        self.username = username
+        self.password = password
+        self.signalType = signalType
+        self.regionID = regionID
+        self.emissionFactor = emissionFactor
+        self.cacheTTLHours = cacheTTLHours
+    }
 }
 
 /// A price by local time of day, on weekdays, weekends or all days.
