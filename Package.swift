@@ -34,6 +34,8 @@ let package = Package(
         // Fixtures and an exhaustive reference solver shared by the planner and checker tests.
         .target(name: "GridwiseTestSupport", dependencies: ["GridwiseCore"], path: "Tests/GridwiseTestSupport"),
         .testTarget(name: "GridwiseCoreTests", dependencies: ["GridwiseCore", "GridwiseSignals"]),
+        // Provider sources over real HTTP against local servers (Fixtures/mock_providers.py, Python 3).
+        .testTarget(name: "GridwiseSignalsTests", dependencies: ["GridwiseSignals"], exclude: ["Fixtures"]),
         .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI"]),

@@ -71,7 +71,7 @@ public struct HTTPClient: Sendable {
             var retryAfter: Double? = nil
             switch Self.perform(request, timeout: timeoutSeconds) {
             case .success(let response):
-                if response.status == 429 || (500...599).contains(response.status) {
+                if Self.retried.contains(response.status) {
                     last = "HTTP \(response.status)" + (response.status == 429 ? " (rate limited)" : "")
                     lastStatus = response.status
                     if let value = response.header("Retry-After"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)) {
@@ -95,6 +95,9 @@ public struct HTTPClient: Sendable {
             attempt += 1
         }
     }
+
+    /// Statuses worth another attempt: rate limiting and transient server trouble (not 501 Not Implemented).
+    static let retried: Set<Int> = [429, 500, 502, 503, 504]
 
     enum Outcome { case success(HTTPResponse), failure(String) }
 
