@@ -13,12 +13,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The signal cache: an embedded SQLite file.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The domain: units, time, regions, jobs, policies, plans and their file formats. No I/O.
         .target(name: "GridwiseCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Signal series for the horizon: trace files, tariffs, static factors, with provenance.
-        .target(name: "GridwiseSignals", dependencies: ["GridwiseCore"]),
+        .target(name: "GridwiseSignals", dependencies: ["GridwiseCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Cost model, baseline, optimiser and lower bound. No I/O.
         .target(name: "GridwisePlanner", dependencies: ["GridwiseCore"]),
         // Independent plan checker: recomputes every total from the inputs. Shares no code with the planner.

@@ -54,8 +54,11 @@ public enum SignalResolver {
     /// The source an entry describes: a provider when it names one (unavailable without a live context), else its declared values.
     static func source(for entry: SignalEntry, specFile: String, live: LiveContext?, readFile: @escaping FileReader) -> any SignalSource {
         guard case .provider(let spec) = entry.data else { return DeclaredSource(entry: entry, specFile: specFile, readFile: readFile) }
-        guard let live else { return Unreachable(name: entry.source, reason: "no live sources in this run (offline)") }
-        return ProviderSource(entry: entry, spec: spec, context: live)
+        guard let live else { return Unreachable(name: entry.source, reason: "no live sources in this run") }
+        let provider = ProviderSource(entry: entry, spec: spec, context: live)
+        if let cache = live.cache { return CachedSource(live: provider, cache: cache, mode: live.mode) }
+        if live.mode == .offline { return Unreachable(name: entry.source, reason: "offline, and no signal cache is configured") }
+        return provider
     }
 }
 

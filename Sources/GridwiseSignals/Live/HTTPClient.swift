@@ -146,6 +146,16 @@ public final class RateLimiter: @unchecked Sendable {
 
     public init(requests: Int, perSeconds: Double) { interval = perSeconds / Double(max(1, requests)) }
 
+    private static let perProvider: [ProviderKind: RateLimiter] = [
+        .wattTime: RateLimiter(requests: 3000, perSeconds: 300),  // WattTime's documented limit
+        .electricityMaps: RateLimiter(requests: 10, perSeconds: 1),
+        .ukCarbonIntensity: RateLimiter(requests: 10, perSeconds: 1),
+        .carbonAwareSDK: RateLimiter(requests: 50, perSeconds: 1),
+    ]
+
+    /// The one limiter each provider's requests share within a process.
+    public static func shared(for kind: ProviderKind) -> RateLimiter { perProvider[kind]! }
+
     func acquire(sleep: (Double) -> Void) {
         lock.lock()
         let now = Date()

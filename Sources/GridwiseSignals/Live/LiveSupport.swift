@@ -7,11 +7,17 @@ public struct LiveContext: Sendable {
     public var now: Instant
     public var environment: [String: String]
     public var http: HTTPClient
+    /// Where fetched values are kept; nil to fetch every time.
+    public var cache: SignalCache?
+    public var mode: LiveMode
 
-    public init(now: Instant, environment: [String: String] = ProcessInfo.processInfo.environment, http: HTTPClient = HTTPClient()) {
+    public init(now: Instant, environment: [String: String] = ProcessInfo.processInfo.environment, http: HTTPClient = HTTPClient(),
+                cache: SignalCache? = nil, mode: LiveMode = .online) {
         self.now = now
         self.environment = environment
         self.http = http
+        self.cache = cache
+        self.mode = mode
     }
 
     /// Reads a secret from its reference. A file must be readable by its owner only.

@@ -17,6 +17,8 @@ public struct ProviderSource: SignalSource {
     public init(entry: SignalEntry, spec: ProviderSpec, context: LiveContext) {
         self.entry = entry
         self.spec = spec
+        var context = context
+        if context.http.limiter == nil { context.http.limiter = RateLimiter.shared(for: spec.kind) }
         self.context = context
     }
 
