@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "GridwiseTestSupport", dependencies: ["GridwiseCore"], path: "Tests/GridwiseTestSupport"),
         .testTarget(name: "GridwiseCoreTests", dependencies: ["GridwiseCore", "GridwiseSignals"]),
         // Provider sources over real HTTP against local servers (Fixtures/mock_providers.py, Python 3).
-        .testTarget(name: "GridwiseSignalsTests", dependencies: ["GridwiseSignals"], exclude: ["Fixtures"]),
+        .testTarget(name: "GridwiseSignalsTests", dependencies: ["GridwiseSignals", "GridwiseCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI"]),

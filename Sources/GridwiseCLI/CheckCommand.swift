@@ -30,10 +30,16 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Policy file, when not the one recorded in the plan.", valueName: "POLICY")) var policy: String?
     @Option(help: ArgumentHelp("Signal set file, when not beside the jobs.", valueName: "SIGNALS")) var signals: String?
 
+    @Flag(help: "Fetch live signals again instead of reading the values the plan was made on from the signal cache.")
+    var refetch = false
+
+    @Option(help: ArgumentHelp("The signal cache the plan filled (default: $XDG_CACHE_HOME/gridwise/signals.sqlite).", valueName: "PATH"))
+    var cache: String?
+
     func run() throws {
         let planValue = try Plan.decode(Data(InputFiles.readText(plan).utf8), file: plan)
         let resolved = try CheckCommand.inputs(for: planValue, against: against, regions: regions, policy: policy, signals: signals)
-        let loaded = try LoadedInputs.load(resolved)
+        let loaded = try LoadedInputs.load(resolved, live: try LiveOptions.context(offline: !refetch, cache: cache))
         let violations = PlanChecker.check(planValue, jobs: loaded.jobs.plan.jobs, catalog: loaded.catalog, policy: loaded.policy, signals: loaded.signals)
         if violations.isEmpty {
             say("\(plan): OK. \(planValue.placements.count) placements and \(planValue.baseline.placements.count) baseline placements recomputed from \(resolved.jobs), \(resolved.regions), \(resolved.policy), \(resolved.signals); every constraint holds and every total matches.")

@@ -57,5 +57,5 @@ struct Gridwise: ParsableCommand {
             73 cannot write output.
             """,
         version: GridwiseVersion.number,
-        subcommands: [PlanCommand.self, PlaceCommand.self, ExplainCommand.self, CheckCommand.self, ValidateCommand.self, RegionsCommand.self])
+        subcommands: [PlanCommand.self, PlaceCommand.self, ExplainCommand.self, CheckCommand.self, ValidateCommand.self, RegionsCommand.self, SignalsCommand.self])
 }

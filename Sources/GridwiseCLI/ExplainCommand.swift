@@ -18,10 +18,16 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A plan written by 'gridwise plan --format json'.", valueName: "PLAN")) var plan: String
     @Option(help: ArgumentHelp("The inputs' folder or job plan file (default: the inputs recorded in the plan).", valueName: "INPUTS")) var against: String?
 
+    @Flag(help: "Fetch live signals again instead of reading the values the plan was made on from the signal cache.")
+    var refetch = false
+
+    @Option(help: ArgumentHelp("The signal cache the plan filled (default: $XDG_CACHE_HOME/gridwise/signals.sqlite).", valueName: "PATH"))
+    var cache: String?
+
     func run() throws {
         let planValue = try Plan.decode(Data(InputFiles.readText(plan).utf8), file: plan)
         let paths = try CheckCommand.inputs(for: planValue, against: against, regions: nil, policy: nil, signals: nil)
-        let loaded = try LoadedInputs.load(paths)
+        let loaded = try LoadedInputs.load(paths, live: try LiveOptions.context(offline: !refetch, cache: cache))
         guard loaded.jobs.plan.jobs.contains(where: { $0.id == job }) else {
             throw GridwiseError.usage("no job '\(job)' in \(paths.jobs)")
         }

@@ -73,7 +73,7 @@ struct LoadedInputs {
 
     var problem: PlanningProblem { PlanningProblem(jobs: jobs.plan.jobs, catalog: catalog, policy: policy, signals: signals) }
 
-    static func load(_ paths: PlanInputs) throws(GridwiseError) -> LoadedInputs {
+    static func load(_ paths: PlanInputs, live: LiveContext) throws(GridwiseError) -> LoadedInputs {
         var problems: [Diagnostic] = []
         func attempt<T>(_ body: () throws(GridwiseError) -> T) throws(GridwiseError) -> T? {
             do {
@@ -89,7 +89,7 @@ struct LoadedInputs {
         let spec = try attempt { () throws(GridwiseError) in try SignalSetFormat.parse(try InputFiles.readText(paths.signals), file: paths.signals) }
         guard problems.isEmpty, let jobs, let catalog, let policy, let spec else { throw .invalidInput(problems) }
         try InputValidation.crossCheck(jobs: jobs, catalog: catalog, policy: policy, policyFile: paths.policy)
-        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: jobs.plan.horizon, live: LiveContext.now())
+        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: jobs.plan.horizon, live: live)
         return LoadedInputs(paths: paths, jobs: jobs, catalog: catalog, policy: policy, signals: signals)
     }
 
@@ -99,10 +99,21 @@ struct LoadedInputs {
     }
 }
 
-extension LiveContext {
-    /// The context of a command-line run: the wall clock, the process environment, the default HTTP client.
-    static func now() -> LiveContext {
-        LiveContext(now: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+/// How a command may use live signal providers.
+struct LiveOptions: ParsableArguments {
+    @Flag(help: "Use no provider: plan from the signal cache alone (the plan states how old its values are).")
+    var offline = false
+
+    @Option(help: ArgumentHelp("The signal cache file, or 'none' (default: $XDG_CACHE_HOME/gridwise/signals.sqlite).", valueName: "PATH"))
+    var cache: String?
+
+    /// The context of a command-line run: the wall clock, the process environment, the cache.
+    func context() throws(GridwiseError) -> LiveContext { try Self.context(offline: offline, cache: cache) }
+
+    static func context(offline: Bool, cache: String?) throws(GridwiseError) -> LiveContext {
+        let path = cache ?? SignalCache.defaultPath()
+        let store = path == "none" ? nil : SignalCache(path: path)
+        return LiveContext(now: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)), cache: store, mode: offline ? .offline : .online)
     }
 }
 

@@ -24,6 +24,7 @@ struct PlaceCommand: ParsableCommand {
             """)
 
     @OptionGroup var inputs: InputOptions
+    @OptionGroup var live: LiveOptions
 
     @Option(help: ArgumentHelp("Which job of the job plan to place.", valueName: "ID")) var job: String?
     @Option(help: ArgumentHelp("Job kind, to describe the job here instead: \(JobKind.names.joined(separator: ", ")).", valueName: "KIND")) var kind: String?
@@ -51,7 +52,7 @@ struct PlaceCommand: ParsableCommand {
         let policy = try LoadedInputs.loadPolicy(paths.policy)
         try InputValidation.crossCheck(jobs: loadedJobs, catalog: catalog, policy: policy, policyFile: paths.policy)
         let spec = try SignalSetFormat.parse(try InputFiles.readText(paths.signals), file: paths.signals)
-        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: loadedJobs.plan.horizon, live: LiveContext.now())
+        let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: loadedJobs.plan.horizon, live: try live.context())
         let problem = PlanningProblem(jobs: loadedJobs.plan.jobs, catalog: catalog, policy: policy, signals: signals)
         let plan = Planner.plan(problem, inputs: jobsPaths, generatedBy: GridwiseVersion.generatedBy)
         guard let p = plan.placements.first else {

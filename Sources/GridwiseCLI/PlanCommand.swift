@@ -21,6 +21,7 @@ struct PlanCommand: ParsableCommand {
             """)
 
     @OptionGroup var inputs: InputOptions
+    @OptionGroup var live: LiveOptions
 
     @Option(help: "Output format: table (for people), json (the plan file that check, explain and submit read), csv.")
     var format: OutputFormat = .table
@@ -33,7 +34,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let paths = try inputs.resolvedPaths()
-        let loaded = try LoadedInputs.load(paths)
+        let loaded = try LoadedInputs.load(paths, live: try live.context())
         let plan = Planner.plan(loaded.problem, inputs: paths, generatedBy: GridwiseVersion.generatedBy, options: PlannerOptions(nodeLimit: nodeLimit))
         let text: String
         switch format {

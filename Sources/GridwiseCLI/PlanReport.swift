@@ -63,7 +63,9 @@ enum PlanReport {
             if first.illustrative { line += "  [ILLUSTRATIVE]" }
             if first.fallbackRank > 0 {
                 let hours = members.reduce(0) { $0 + $1.hourCount }
-                line += "  [FALLBACK for \(hours) h: \(members.compactMap(\.note).joined(separator: " | "))]"
+                line += "  [FALLBACK for \(hours) h: \(Set(members.compactMap(\.note)).sorted().joined(separator: " | "))]"
+            } else if first.fetchedAt != nil {
+                line += "  [live: \(Set(members.map { $0.note ?? "fetched at \($0.fetchedAt!)" }).sorted().joined(separator: " | "))]"
             }
             lines.append(line)
         }

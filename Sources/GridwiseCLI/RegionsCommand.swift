@@ -12,9 +12,10 @@ struct RegionsCommand: ParsableCommand {
             """)
 
     @OptionGroup var inputs: InputOptions
+    @OptionGroup var live: LiveOptions
 
     func run() throws {
-        let loaded = try LoadedInputs.load(try inputs.resolvedPaths())
+        let loaded = try LoadedInputs.load(try inputs.resolvedPaths(), live: try live.context())
         let signals = loaded.signals
         let cur = signals.currency
         say("\(loaded.catalog.regions.count) regions, horizon \(signals.horizon.start.shortUTC) to \(signals.horizon.end.shortUTC) UTC (\(signals.horizon.hours) h)")

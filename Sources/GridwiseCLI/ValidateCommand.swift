@@ -19,6 +19,7 @@ struct ValidateCommand: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp("Files or folders to check.", valueName: "FILES")) var files: [String]
+    @OptionGroup var live: LiveOptions
 
     func run() throws {
         var problems: [Diagnostic] = []
@@ -26,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
             do {
                 if InputLocator.isDirectory(path) {
                     let paths = try InputLocator.paths(jobs: path, regions: nil, policy: nil, signals: nil)
-                    let loaded = try LoadedInputs.load(paths)
+                    let loaded = try LoadedInputs.load(paths, live: try live.context())
                     say("\(path): OK (\(loaded.jobs.plan.jobs.count) jobs, \(loaded.catalog.regions.count) regions, policy \(loaded.policy.name), signals for \(loaded.signals.carbon.count) carbon and \(loaded.signals.price.count) price zones over \(loaded.signals.horizon.hours) h)")
                 } else {
                     say("\(path): OK (\(try validateFile(path)))")

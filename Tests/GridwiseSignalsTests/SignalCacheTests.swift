@@ -25,7 +25,7 @@ final class SignalCacheTests: XCTestCase {
         let spec = ProviderSpec(kind: .wattTime, zone: "CAISO_SOUTH", baseURL: mock.base("wt"), username: .environment("U"), password: .environment("P"))
         let entry = SignalEntry(zone: "US-CAL-CISO", signal: .carbonIntensity, unit: "lbsCO2/MWh", source: "WattTime", data: .provider(spec))
         let context = LiveContext(now: now, environment: ["U": "alice", "P": "s3cret"], http: HTTPClient(timeoutSeconds: 2, retries: 0),
-                                  cache: try SignalCache(path: cachePath), mode: mode)
+                                  cache: SignalCache(path: cachePath), mode: mode)
         let source = SignalResolver.source(for: entry, specFile: "s.yaml", live: context, readFile: { (_: String) throws(GridwiseError) -> String in "" })
         return try SignalChain([source]).resolve(SignalRequest(zone: "US-CAL-CISO", signal: .carbonIntensity, horizon: horizon))
     }

@@ -7,8 +7,9 @@ import GridwiseCore
 /// Each row keeps when it was fetched and whether it was a forecast, so a later run can tell fresh
 /// values from stale ones and `--offline` can say how old the data it plans on is.
 public final class SignalCache: @unchecked Sendable {
-    let database: DatabaseQueue
     public let path: String
+    private let lock = NSLock()
+    private var opened: DatabaseQueue?
 
     /// The default file: `$XDG_CACHE_HOME/gridwise/signals.sqlite`, else `~/.cache/gridwise/signals.sqlite`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -16,11 +17,18 @@ public final class SignalCache: @unchecked Sendable {
         return base + "/gridwise/signals.sqlite"
     }
 
-    public init(path: String) throws(GridwiseError) {
+    /// Records where the cache lives; the file is created when first used, so runs without providers leave no file.
+    public init(path: String) {
         self.path = path
+    }
+
+    func database() throws(GridwiseError) -> DatabaseQueue {
+        lock.lock()
+        defer { lock.unlock() }
+        if let opened { return opened }
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            database = try DatabaseQueue(path: path)
+            let database = try DatabaseQueue(path: path)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.create(table: "signal_point") { t in
@@ -36,6 +44,8 @@ public final class SignalCache: @unchecked Sendable {
                 }
             }
             try migrator.migrate(database)
+            opened = database
+            return database
         } catch {
             throw .cannotWrite(path: path, reason: "cannot open the signal cache: \(error)")
         }
@@ -49,6 +59,7 @@ public final class SignalCache: @unchecked Sendable {
 
     /// Replaces the points in `[from, to)` for the key with these.
     public func store(key: String, zone: String, signal: SignalKind, from: Instant, to: Instant, points: [SignalPoint], forecast: Bool, fetchedAt: Instant) throws(GridwiseError) {
+        let database = try self.database()
         do {
             try database.write { db in
                 try db.execute(sql: "DELETE FROM signal_point WHERE source_key = ? AND zone = ? AND signal = ? AND time >= ? AND time < ?",
@@ -64,8 +75,9 @@ public final class SignalCache: @unchecked Sendable {
     }
 
     /// The points for the key whose time falls in `[from, to)`, in time order.
-    public func load(key: String, zone: String, signal: SignalKind, from: Instant, to: Instant) -> [Row] {
-        (try? database.read { db in
+    public func load(key: String, zone: String, signal: SignalKind, from: Instant, to: Instant) throws(GridwiseError) -> [Row] {
+        let database = try self.database()
+        return (try? database.read { db in
             try GRDB.Row.fetchAll(db, sql: "SELECT time, seconds, value, forecast, fetched_at FROM signal_point WHERE source_key = ? AND zone = ? AND signal = ? AND time >= ? AND time < ? ORDER BY time",
                                   arguments: [key, zone, signal.rawValue, from.secondsSinceEpoch, to.secondsSinceEpoch])
                 .map { row in
@@ -110,7 +122,7 @@ public struct CachedSource: SignalSource {
 
     public func fetch(_ request: SignalRequest) throws(GridwiseError) -> SourceAnswer {
         let now = live.context.now
-        let rows = cache.load(key: key, zone: request.zone, signal: request.signal, from: request.horizon.start.adding(hours: -1), to: request.horizon.end)
+        let rows = try cache.load(key: key, zone: request.zone, signal: request.signal, from: request.horizon.start.adding(hours: -1), to: request.horizon.end)
         let covered = !HourlyAggregation.hourly(rows.map(\.point), horizon: request.horizon).contains { $0 == nil }
         let fresh = covered && rows.allSatisfy { now.hours(since: $0.fetchedAt) <= ttlHours(forecast: $0.forecast) }
         if mode == .offline || fresh {
