@@ -17,7 +17,8 @@ final class ProviderSourceTests: XCTestCase {
     func context(timeout: Double = 2, env: [String: String] = ["EM_TOKEN": "em-token", "WT_USER": "alice", "WT_PASSWORD": "s3cret"]) -> LiveContext {
         let waits = self.waits
         return LiveContext(now: MockProviders.now, environment: env,
-                           http: HTTPClient(timeoutSeconds: timeout, retries: 2, baseDelaySeconds: 0.25, sleep: { waits.record($0) }, random: { 0.5 }))
+                           http: HTTPClient(timeoutSeconds: timeout, retries: 2, baseDelaySeconds: 0.25, limiter: RateLimiter(requests: 1_000_000, perSeconds: 1),
+                                            sleep: { waits.record($0) }, random: { 0.5 }))
     }
 
     func source(_ spec: ProviderSpec, zone: String = "Z", context: LiveContext? = nil) -> ProviderSource {
@@ -213,5 +214,16 @@ final class ProviderSourceTests: XCTestCase {
         assertUnavailable(source(em("DE", token: .file(path))), contains: "is readable by others (mode 644); run chmod 600")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         XCTAssertEqual(try resolve(source(em("DE", token: .file(path)))).values, expected("DE"))
+    }
+}
+
+final class RateLimiterTests: XCTestCase {
+    func testRequestsBeyondTheRateWaitForTheirSlot() {
+        let limiter = RateLimiter(requests: 10, perSeconds: 1)  // one slot every 0.1 s
+        let waits = WaitLog()
+        for _ in 0..<3 { limiter.acquire(sleep: { waits.record($0) }) }
+        XCTAssertEqual(waits.all.count, 2, "the first request goes at once")
+        XCTAssertEqual(waits.all[0], 0.1, accuracy: 0.02)
+        XCTAssertEqual(waits.all[1], 0.2, accuracy: 0.02)
     }
 }

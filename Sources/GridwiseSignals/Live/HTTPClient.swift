@@ -163,7 +163,7 @@ public final class RateLimiter: @unchecked Sendable {
         next = slot.addingTimeInterval(interval)
         lock.unlock()
         let wait = slot.timeIntervalSince(now)
-        if wait > 0 { sleep(wait) }
+        if wait > 0.001 { sleep(wait) }
     }
 }
 
