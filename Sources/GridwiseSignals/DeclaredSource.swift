@@ -23,8 +23,7 @@ public struct DeclaredSource: SignalSource {
         entry.signal == .carbonIntensity ? SignalUnits.carbonFactor(entry.unit) ?? 1 : SignalUnits.priceUnit(entry.unit)?.factorToPerMegawattHour ?? 1
     }
 
-    var csvPath: String? {
-        guard case .csv(let file, _, _, _) = entry.data else { return nil }
+    func resolved(_ file: String) -> String {
         if file.hasPrefix("/") { return file }
         let base = (specFile as NSString).deletingLastPathComponent
         return base.isEmpty ? file : base + "/" + file
@@ -70,8 +69,38 @@ public struct DeclaredSource: SignalSource {
             }
         case .provider:
             throw .invalidInput([Diagnostic(file: specFile, path: entry.path, message: "a provider series is fetched by its provider source, not read as a file")])
-        case .csv(_, let timeColumn, let valueColumn, let defaultOffset):
-            let path = csvPath!
+        case .json(let file, let timeKey, let valueKey):
+            let path = resolved(file)
+            origin = path
+            let text = try readFile(path)
+            guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+                throw .invalidInput([Diagnostic(file: path, path: "", message: "not JSON; expected a list of {\"\(timeKey)\": ..., \"\(valueKey)\": ...} points")])
+            }
+            guard let items = (json as? [Any]) ?? ((json as? [String: Any])?["points"] as? [Any]) else {
+                throw .invalidInput([Diagnostic(file: path, path: "", message: "expected a list of points, or an object with a 'points' list")])
+            }
+            var rows: [(time: Instant, value: Double)] = []
+            var seen: Set<Int64> = []
+            for (i, item) in items.enumerated() {
+                let object = item as? [String: Any]
+                guard let time = ProviderJSON.instant(object?[timeKey]) else {
+                    problems.append(Diagnostic(file: path, path: "[\(i)].\(timeKey)", message: "found \(object?[timeKey].map { "\($0)" } ?? "nothing"); expected an ISO 8601 time"))
+                    continue
+                }
+                guard case .some(.some(let raw)) = ProviderJSON.number(object?[valueKey]) else {
+                    problems.append(Diagnostic(file: path, path: "[\(i)].\(valueKey)", message: "found \(object?[valueKey].map { "\($0)" } ?? "nothing"); expected a number"))
+                    continue
+                }
+                guard seen.insert(time.secondsSinceEpoch).inserted else {
+                    problems.append(Diagnostic(file: path, path: "[\(i)].\(timeKey)", message: "duplicate time \(time); each time may appear once"))
+                    continue
+                }
+                if let v = checked(raw, file: path, line: nil, path: "[\(i)].\(valueKey)") { rows.append((time, v)) }
+            }
+            let lengths = HourlyAggregation.inferLengths(rows.map(\.time))
+            points = zip(rows, lengths).map { SignalPoint(time: $0.0.time, seconds: $0.1, value: $0.0.value) }
+        case .csv(let file, let timeColumn, let valueColumn, let defaultOffset):
+            let path = resolved(file)
             origin = path
             let table = CSVTable(text: try readFile(path))
             guard let ti = table.header.firstIndex(of: timeColumn), let vi = table.header.firstIndex(of: valueColumn) else {

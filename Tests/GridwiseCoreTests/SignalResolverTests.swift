@@ -85,4 +85,43 @@ final class SignalResolverTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("prices are in several currencies (Q: CNY, Z: USD)"), "\(error)")
         }
     }
+
+    func testJSONTraceFiles() throws {
+        let json = """
+            {"points": [{"time": "2023-06-01T00:00:00Z", "value": 10}, {"time": "2023-06-01T02:00:00+00:00", "value": 30},
+                        {"time": "2023-06-01T01:00:00Z", "value": 20}]}
+            """
+        let signals = try resolve("""
+            apiVersion: gridwise/v1
+            kind: SignalSet
+            series:
+              - {zone: Z, signal: carbon_intensity, unit: kgCO2eq/MWh, source: my trace, json: {file: t.json}}
+              - {zone: Z, signal: price, unit: USD/MWh, source: t, constant: 1}
+            """, files: ["s/t.json": json])
+        XCTAssertEqual(signals.carbon["Z"]!.values, [10, 20, 30])
+        XCTAssertThrowsError(try resolve("""
+            apiVersion: gridwise/v1
+            kind: SignalSet
+            series:
+              - {zone: Z, signal: carbon_intensity, unit: gCO2eq/kWh, source: t, json: {file: t.json, time_key: at, value_key: ci}}
+              - {zone: Z, signal: price, unit: USD/MWh, source: t, constant: 1}
+            """, files: ["s/t.json": "[{\"at\": \"2023-06-01T00:00:00Z\", \"ci\": \"high\"}]"])) { error in
+            XCTAssertTrue("\(error)".contains("s/t.json: [0].ci: found high; expected a number"), "\(error)")
+        }
+    }
+
+    func testLocalTimestampsAcrossADaylightSavingChangeLandInTheRightUTCHours() throws {
+        // Berlin leaves summer time on 2023-10-29: 02:00+02:00 and 02:00+01:00 are two different hours.
+        let horizon = PlanningHorizon(start: Instant(year: 2023, month: 10, day: 28, hour: 23), hours: 3)
+        let csv = "time,v\n2023-10-29T01:00:00+02:00,1\n2023-10-29T02:00:00+02:00,2\n2023-10-29T02:00:00+01:00,3\n"
+        let spec = try SignalSetFormat.parse("""
+            apiVersion: gridwise/v1
+            kind: SignalSet
+            series:
+              - {zone: Z, signal: carbon_intensity, unit: gCO2eq/kWh, source: t, csv: {file: c.csv, time_column: time, value_column: v}}
+              - {zone: Z, signal: price, unit: USD/MWh, source: t, constant: 1}
+            """, file: "s/signals.yaml")
+        let signals = try SignalResolver.resolve(spec, specFile: "s/signals.yaml", catalog: catalog, horizon: horizon) { (_: String) throws(GridwiseError) -> String in csv }
+        XCTAssertEqual(signals.carbon["Z"]!.values, [1, 2, 3])  // 23:00, 00:00 and 01:00 UTC
+    }
 }

@@ -41,6 +41,7 @@ public enum SignalSetFormat {
             let note = r.optional("notes", Parse.string)
             var data: [SignalData] = []
             if let v = r.optional("csv", csv) { data.append(v) }
+            if let v = r.optional("json", jsonTrace) { data.append(v) }
             if let v = r.optional("constant", Parse.number) { data.append(.constant(v)) }
             if let v = r.optional("hourly", inline) { data.append(v) }
             if let v = r.optional("time_of_use", timeOfUse) { data.append(.timeOfUse(v)) }
@@ -65,7 +66,7 @@ public enum SignalSetFormat {
                 }
             }
             if data.count != 1, sink.diagnostics.count == before {
-                sink.report(path, at: r.mark, data.isEmpty ? "no values; expected one of csv, constant, hourly, time_of_use or provider" : "more than one of csv, constant, hourly, time_of_use, provider; give one")
+                sink.report(path, at: r.mark, data.isEmpty ? "no values; expected one of csv, json, constant, hourly, time_of_use or provider" : "more than one of csv, json, constant, hourly, time_of_use, provider; give one")
             }
             if case .timeOfUse? = data.first, signal == .carbonIntensity {
                 sink.report("\(path).time_of_use", at: r.mark, "a time-of-use tariff is a price; expected signal: price")
@@ -134,6 +135,16 @@ public enum SignalSetFormat {
         c.finish()
         guard let file, let time, let value else { return nil }
         return .csv(file: file, timeColumn: time, valueColumn: value, defaultUTCOffsetSeconds: offset ?? 0)
+    }
+
+    static func jsonTrace(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> SignalData? {
+        guard let j = MapReader(node, path: path, sink: sink, what: "a JSON trace reference (file)") else { return nil }
+        let file = j.required("file", Parse.string)
+        let time = j.optional("time_key", Parse.string) ?? "time"
+        let value = j.optional("value_key", Parse.string) ?? "value"
+        j.finish()
+        guard let file else { return nil }
+        return .json(file: file, timeKey: time, valueKey: value)
     }
 
     static func inline(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> SignalData? {
@@ -250,6 +261,8 @@ public struct SignalEntry: Sendable {
 public enum SignalData: Sendable, Equatable {
     /// A CSV trace file (relative to the signal set file); timestamps without an offset are read at the given offset.
     case csv(file: String, timeColumn: String, valueColumn: String, defaultUTCOffsetSeconds: Int)
+    /// A JSON trace: a list of points (or `{"points": [...]}`), each with a time and a value under the given keys.
+    case json(file: String, timeKey: String, valueKey: String)
     /// One value for every hour (an annual grid factor, say).
     case constant(Double)
     /// Hourly values written in the file, from `start`.

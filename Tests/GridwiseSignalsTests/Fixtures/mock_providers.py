@@ -12,6 +12,8 @@ hour of t). Faults are chosen by the zone (region, location) name:
   FAULT-DUP hour 1 twice with different values; FAULT-UNSORTED points in reverse; FAULT-SLOW answers
   after 3 s; FAULT-OFFSET timestamps with +01:00 offsets; FAULT-SHORT forecasts of 6 hours only;
   FAULT-EXPIRE (WattTime) the first data call gets 401 whatever the token; NOFORECAST (SDK) 501.
+  The UK API has no zone parameter: regional ids 61-68 select FAULT-500, -BADJSON, -SHAPE, -VALUES,
+  -MISSING, -503-ONCE, -SLOW and -429-RA.
 Usage: mock_providers.py --now EPOCH_SECONDS [--watttime-csv FILE]; prints "PORT n" when ready.
 """
 import base64, csv, datetime as dt, json, sys, threading, time
@@ -19,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 NOW = 0
+UK_FAULTS = {61: "FAULT-500", 62: "FAULT-BADJSON", 63: "FAULT-SHAPE", 64: "FAULT-VALUES", 65: "FAULT-MISSING",
+             66: "FAULT-503-ONCE", 67: "FAULT-SLOW", 68: "FAULT-429-RA"}
 WATTTIME_REPLAY = {}
 COUNTS = {}
 LOCK = threading.Lock()
@@ -190,11 +194,14 @@ class Handler(BaseHTTPRequestHandler):
         if regional:
             region_id = int(parts[4])
             zone = f"GB-region-{region_id}"
-        if region_id == 66 and self.fault("FAULT-503-ONCE", "uk"):
-            return
+        if region_id in UK_FAULTS:
+            zone = UK_FAULTS[region_id]
+            if self.fault(zone, "uk" + p):
+                return
         def period(t, v):
             actual = v if t + 1800 <= NOW else None
-            return {"from": iso(t)[:16] + "Z", "to": iso(t + 1800)[:16] + "Z", "intensity": {"forecast": v + 3, "actual": actual, "index": "moderate"}}
+            forecast = None if v is None else v + 3
+            return {"from": iso(t)[:16] + "Z", "to": iso(t + 1800)[:16] + "Z", "intensity": {"forecast": forecast, "actual": actual, "index": "moderate"}}
         periods = [period(t, v) for t, v in series(zone, start, end, 1800)]
         if not regional:
             return self.send(200, {"data": periods})
