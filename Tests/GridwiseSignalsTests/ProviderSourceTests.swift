@@ -11,8 +11,9 @@ final class ProviderSourceTests: XCTestCase {
     override func setUpWithError() throws { mock = try MockProviders() }
     override func tearDown() { mock.stop() }
 
-    /// 12 hours before the mock's now and 12 after.
-    let horizon = PlanningHorizon(start: MockProviders.now.adding(hours: -12), hours: 24)
+    /// 36 hours before the mock's now (older than a day, so Electricity Maps uses past-range) and 12 after.
+    let horizon = PlanningHorizon(start: MockProviders.now.adding(hours: -36), hours: 48)
+    let past = 36
 
     func context(timeout: Double = 2, env: [String: String] = ["EM_TOKEN": "em-token", "WT_USER": "alice", "WT_PASSWORD": "s3cret"]) -> LiveContext {
         let waits = self.waits
@@ -66,6 +67,12 @@ final class ProviderSourceTests: XCTestCase {
         XCTAssertEqual(series.provenance[0].origin, mock.base("em"))
     }
 
+    func testElectricityMapsLast24HoursComeFromHistory() throws {
+        let recent = PlanningHorizon(start: MockProviders.now.adding(hours: -6), hours: 12)
+        let series = try SignalChain([source(em("DE"))]).resolve(SignalRequest(zone: "Z", signal: .carbonIntensity, horizon: recent))
+        XCTAssertEqual(series.values, (0..<12).map { MockProviders.value("DE", recent.slotStart($0)) })
+    }
+
     func testElectricityMapsRefusedTokenNamesTheVariableNotTheSecret() {
         let s = source(em("DE"), context: context(env: ["EM_TOKEN": "wrong-secret-value"]))
         assertUnavailable(s, contains: "the token was refused (for this zone, or at all); check the token in $EM_TOKEN")
@@ -74,7 +81,7 @@ final class ProviderSourceTests: XCTestCase {
     }
 
     func testElectricityMapsUnknownZone() {
-        assertUnavailable(source(em("FAULT-404")), contains: "/em/carbon-intensity/past-range?zone=FAULT-404&start=2023-06-08T00:00:00Z&end=2023-06-08T12:00:00Z: unknown zone 'FAULT-404'")
+        assertUnavailable(source(em("FAULT-404")), contains: "/em/carbon-intensity/past-range?zone=FAULT-404&start=2023-06-07T00:00:00Z&end=2023-06-08T12:00:00Z: unknown zone 'FAULT-404'")
     }
 
     func testRetriesTransientFailuresAndHonoursRetryAfter() throws {
@@ -105,9 +112,9 @@ final class ProviderSourceTests: XCTestCase {
 
     func testUntrustworthyValuesAreRejectedAndTheirHoursFilledByTheFallback() throws {
         let series = try resolve(source(em("FAULT-VALUES")), fallback: [400])
-        // The mock spoils hours 2-4 of each answer: of the history (from the horizon start) and of the forecast (from now, hour 12).
+        // The mock spoils hours 2-4 of each answer: of the history (from the horizon start) and of the forecast (from now, hour 36).
         var want = expected("FAULT-VALUES")
-        for h in [2, 3, 4, 14, 15, 16] { want[h] = 400 }
+        for h in [2, 3, 4, past + 2, past + 3, past + 4] { want[h] = 400 }
         XCTAssertEqual(series.values, want)
         let note = series.provenance[0].note ?? ""
         XCTAssertTrue(note.contains("no value for \(horizon.slotStart(2))"), note)
@@ -115,13 +122,13 @@ final class ProviderSourceTests: XCTestCase {
         XCTAssertTrue(note.contains("rejected -5.0 at \(horizon.slotStart(4))"), note)
         XCTAssertEqual(series.provenance[1].source, "annual factor")
         XCTAssertEqual(series.provenance[1].hours, [TimeRange(start: horizon.slotStart(2).iso8601, end: horizon.slotStart(5).iso8601),
-                                                     TimeRange(start: horizon.slotStart(14).iso8601, end: horizon.slotStart(17).iso8601)])
+                                                     TimeRange(start: horizon.slotStart(past + 2).iso8601, end: horizon.slotStart(past + 5).iso8601)])
     }
 
     func testMissingDuplicateUnsortedAndOffsetTimestamps() throws {
         let missing = try resolve(source(em("FAULT-MISSING")), fallback: [300])
         XCTAssertEqual(missing.provenance[1].hours, [TimeRange(start: horizon.slotStart(5).iso8601, end: horizon.slotStart(8).iso8601),
-                                                      TimeRange(start: horizon.slotStart(17).iso8601, end: horizon.slotStart(20).iso8601)])
+                                                      TimeRange(start: horizon.slotStart(past + 5).iso8601, end: horizon.slotStart(past + 8).iso8601)])
         let duplicated = try resolve(source(em("FAULT-DUP")), fallback: [300])
         XCTAssertEqual(duplicated.values[1], 300, "an hour given twice with different values is not planned on")
         XCTAssertTrue(duplicated.provenance[0].note!.contains("two different values for \(horizon.slotStart(1)); both rejected"))
@@ -175,7 +182,7 @@ final class ProviderSourceTests: XCTestCase {
         // Half-hour periods: actual = value before now, forecast = value + 3 after (see the mock).
         for h in 0..<horizon.hours {
             let v = MockProviders.value("GB-national", horizon.slotStart(h))
-            XCTAssertEqual(series.values[h], h < 12 ? v : v + 3, "hour \(h)")
+            XCTAssertEqual(series.values[h], h < past ? v : v + 3, "hour \(h)")
         }
         XCTAssertTrue(series.provenance[0].forecast)
     }
@@ -196,8 +203,8 @@ final class ProviderSourceTests: XCTestCase {
 
     func testCarbonAwareSDKWithoutForecastsFallsBackForFutureHours() throws {
         let series = try resolve(source(ProviderSpec(kind: .carbonAwareSDK, zone: "NOFORECAST", baseURL: mock.base("sdk"))), fallback: [250])
-        XCTAssertEqual(Array(series.values[..<12]), Array(expected("NOFORECAST")[..<12]))
-        XCTAssertEqual(Array(series.values[12...]), Array(repeating: 250, count: 12))
+        XCTAssertEqual(Array(series.values[..<past]), Array(expected("NOFORECAST")[..<past]))
+        XCTAssertEqual(Array(series.values[past...]), Array(repeating: 250, count: 12))
     }
 
     func testEveryRequestCarriesTheUserAgent() {

@@ -68,7 +68,8 @@ func url(_ base: String, _ path: String, _ query: [(String, String)]) -> URL {
     return components.url!
 }
 
-/// Electricity Maps API v3: `auth-token` header; past-range for history, forecast for the future.
+/// Electricity Maps API v3: `auth-token` header; `history` for the last 24 hours, `past-range` for
+/// older hours, `forecast` for the future. Points are timed by `datetime` (not `updatedAt`).
 struct ElectricityMapsClient {
     static let defaultBase = "https://api.electricitymap.org/v3"
     let spec: ProviderSpec, context: LiveContext, source: String, zone: String
@@ -85,10 +86,18 @@ struct ElectricityMapsClient {
         let (past, future) = split(request.horizon, now: context.now)
         var forecast = false
         if let (s, e) = past {
-            for (a, b) in pieces(from: s, to: e, hours: 240) {
-                let u = url(base, "/carbon-intensity/past-range", [("zone", zone), ("start", a.iso8601), ("end", b.iso8601)] + extra)
-                guard let json = try context.http.fetchJSON(u, headers: headers, source: source, zone: request.zone, statusMessages: messages) else { continue }
-                try read(json, key: "data", into: &collector, url: u, request: request)
+            if context.now.hours(since: s) <= 24 {
+                // The last 24 hours: `history`, which every plan (the free tier included) may read.
+                let u = url(base, "/carbon-intensity/history", [("zone", zone)] + extra)
+                if let json = try context.http.fetchJSON(u, headers: headers, source: source, zone: request.zone, statusMessages: messages) {
+                    try read(json, key: "history", into: &collector, url: u, request: request)
+                }
+            } else {
+                for (a, b) in pieces(from: s, to: e, hours: 240) {
+                    let u = url(base, "/carbon-intensity/past-range", [("zone", zone), ("start", a.iso8601), ("end", b.iso8601)] + extra)
+                    guard let json = try context.http.fetchJSON(u, headers: headers, source: source, zone: request.zone, statusMessages: messages) else { continue }
+                    try read(json, key: "data", into: &collector, url: u, request: request)
+                }
             }
         }
         if future != nil {

@@ -136,6 +136,10 @@ class Handler(BaseHTTPRequestHandler):
         if p == "/carbon-intensity/past-range":
             pts = series(zone, parse_time(q["start"]), parse_time(q["end"]), 3600)
             return self.send(200, {"zone": zone, "data": [item(t, v) for t, v in pts]})
+        if p == "/carbon-intensity/history":
+            end = NOW - NOW % 3600
+            pts = series(zone, end - 24 * 3600, end, 3600)
+            return self.send(200, {"zone": zone, "history": [item(t, v) for t, v in pts]})
         if p == "/carbon-intensity/forecast":
             hours = 6 if zone == "FAULT-SHORT" else 72
             start = NOW - NOW % 3600
