@@ -138,8 +138,8 @@ extension HTTPClient {
         if let message = statusMessages[response.status] {
             throw .sourceUnavailable(source: source, zone: zone, reason: "HTTP \(response.status) from \(Self.redacted(url)): \(message)")
         }
-        if response.status == 501 || response.status == 404 && statusMessages[404] == nil {
-            return nil
+        if response.status == 501 {
+            return nil  // Not Implemented: the endpoint has no such data (the SDK without forecasts); those hours go to the next source.
         }
         guard (200...299).contains(response.status) else {
             let detail = String(decoding: response.body.prefix(200), as: UTF8.self)
