@@ -23,6 +23,23 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A plan written by 'gridwise plan --format json'.", valueName: "PLAN"))
     var plan: String
 
+    @OptionGroup var read: PlanReadOptions
+
+    func run() throws {
+        let (planValue, resolved, loaded) = try read.load(plan)
+        let violations = PlanChecker.check(planValue, jobs: loaded.jobs.plan.jobs, catalog: loaded.catalog, policy: loaded.policy, signals: loaded.signals)
+        if violations.isEmpty {
+            say("\(plan): OK. \(planValue.placements.count) placements and \(planValue.baseline.placements.count) baseline placements recomputed from \(resolved.jobs), \(resolved.regions), \(resolved.policy), \(resolved.signals); every constraint holds and every total matches.")
+            return
+        }
+        warn("\(plan): \(violations.count) violation(s):")
+        for v in violations { warn("  " + v.description) }
+        throw CommandExit(status: ExitStatus.partial)
+    }
+}
+
+/// How `check` and `explain` find the inputs a plan was made from, and the signal values it used.
+struct PlanReadOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The inputs' folder or job plan file (default: the inputs recorded in the plan).", valueName: "INPUTS"))
     var against: String?
 
@@ -36,18 +53,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The signal cache the plan filled (default: $XDG_CACHE_HOME/gridwise/signals.sqlite).", valueName: "PATH"))
     var cache: String?
 
-    func run() throws {
-        let planValue = try Plan.decode(Data(InputFiles.readText(plan).utf8), file: plan)
-        let resolved = try CheckCommand.inputs(for: planValue, against: against, regions: regions, policy: policy, signals: signals)
-        let loaded = try LoadedInputs.load(resolved, live: try LiveOptions.context(offline: !refetch, cache: cache))
-        let violations = PlanChecker.check(planValue, jobs: loaded.jobs.plan.jobs, catalog: loaded.catalog, policy: loaded.policy, signals: loaded.signals)
-        if violations.isEmpty {
-            say("\(plan): OK. \(planValue.placements.count) placements and \(planValue.baseline.placements.count) baseline placements recomputed from \(resolved.jobs), \(resolved.regions), \(resolved.policy), \(resolved.signals); every constraint holds and every total matches.")
-            return
-        }
-        warn("\(plan): \(violations.count) violation(s):")
-        for v in violations { warn("  " + v.description) }
-        throw CommandExit(status: ExitStatus.partial)
+    /// The plan at `path`, the input files it is read against, and those inputs loaded.
+    func load(_ path: String) throws(GridwiseError) -> (Plan, PlanInputs, LoadedInputs) {
+        let plan = try Plan.decode(Data(InputFiles.readText(path).utf8), file: path)
+        let paths = try Self.inputs(for: plan, against: against, regions: regions, policy: policy, signals: signals)
+        let loaded = try LoadedInputs.load(paths, live: try LiveOptions.context(offline: !refetch, cache: cache))
+        return (plan, paths, loaded)
     }
 
     /// The inputs a plan is read against: the folder given, else the files the plan records; options override.

@@ -16,18 +16,10 @@ struct ExplainCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The job id.", valueName: "JOB")) var job: String
     @Option(help: ArgumentHelp("A plan written by 'gridwise plan --format json'.", valueName: "PLAN")) var plan: String
-    @Option(help: ArgumentHelp("The inputs' folder or job plan file (default: the inputs recorded in the plan).", valueName: "INPUTS")) var against: String?
-
-    @Flag(help: "Fetch live signals again instead of reading the values the plan was made on from the signal cache.")
-    var refetch = false
-
-    @Option(help: ArgumentHelp("The signal cache the plan filled (default: $XDG_CACHE_HOME/gridwise/signals.sqlite).", valueName: "PATH"))
-    var cache: String?
+    @OptionGroup var read: PlanReadOptions
 
     func run() throws {
-        let planValue = try Plan.decode(Data(InputFiles.readText(plan).utf8), file: plan)
-        let paths = try CheckCommand.inputs(for: planValue, against: against, regions: nil, policy: nil, signals: nil)
-        let loaded = try LoadedInputs.load(paths, live: try LiveOptions.context(offline: !refetch, cache: cache))
+        let (planValue, paths, loaded) = try read.load(plan)
         guard loaded.jobs.plan.jobs.contains(where: { $0.id == job }) else {
             throw GridwiseError.usage("no job '\(job)' in \(paths.jobs)")
         }
