@@ -27,6 +27,5 @@ struct CommandExit: Error {
 }
 
 public enum GridwiseVersion {
-    public static let number = GridwiseBuild.version
-    public static var generatedBy: String { "gridwise \(number)" }
+    public static var generatedBy: String { "gridwise \(GridwiseBuild.version)" }
 }

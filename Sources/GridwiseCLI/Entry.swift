@@ -1,5 +1,6 @@
 import ArgumentParser
 import GridwiseCore
+import GridwiseSignals
 
 /// Runs the `gridwise` command line with `arguments` (without the program name) and returns the exit status.
 ///
@@ -56,6 +57,6 @@ struct Gridwise: ParsableCommand {
             found violations; 2 usage; 65 bad input data; 66 missing input file; 69 signal source unavailable; \
             73 cannot write output.
             """,
-        version: GridwiseVersion.number,
+        version: GridwiseBuild.version,
         subcommands: [PlanCommand.self, PlaceCommand.self, ExplainCommand.self, CheckCommand.self, ValidateCommand.self, RegionsCommand.self, SignalsCommand.self])
 }

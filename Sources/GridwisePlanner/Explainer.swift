@@ -50,7 +50,7 @@ public enum Explainer {
             let o = compiled.options[j][c.option]
             let region = problem.catalog.regions[o.region]
             return Explanation.Option(
-                region: region.name, pool: region.pools[o.pool].type, start: horizon.slotStart(c.slots.first ?? 0), runs: PlanBuilder.runs(c.slots).count,
+                region: region.name, pool: region.pools[o.pool].type, start: horizon.slotStart(c.slots.first ?? 0), runs: PlanningHorizon.runs(c.slots).count,
                 carbonKg: c.metrics.carbonKilograms, cost: c.metrics.cost, waterL: c.metrics.waterLitres, latencyMs: o.latencyMilliseconds,
                 delayHours: c.metrics.delayHours, objective: c.objective,
                 fitsBesideOtherJobs: ledger.fits(region: o.region, pool: o.pool, slots: c.slots, devices: devices))
@@ -60,7 +60,7 @@ public enum Explainer {
         guard let chosenOption = compiled.options[j].firstIndex(where: {
             problem.catalog.regions[$0.region].name == placed.region && problem.catalog.regions[$0.region].pools[$0.pool].type == placed.pool
         }) else { return nil }
-        let chosen = generator.make(j, option: chosenOption, slots: chosenSlots, chunks: PlanBuilder.runs(chosenSlots).count)
+        let chosen = generator.make(j, option: chosenOption, slots: chosenSlots, chunks: PlanningHorizon.runs(chosenSlots).count)
 
         let set = generator.generate(job: j)
         var alternatives: [Candidate] = []

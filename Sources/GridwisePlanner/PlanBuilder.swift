@@ -12,18 +12,9 @@ struct PlanBuilder {
         let finish = horizon.start.adding(seconds: Int64((m.finishHour * 3600).rounded()))
         return Placement(
             job: job.id, region: region.name, pool: region.pools[option.pool].type, devices: job.deviceCount,
-            chunks: Self.runs(slots).map { Chunk(start: horizon.slotStart($0.lowerBound).iso8601, end: horizon.slotStart($0.upperBound).iso8601) },
+            chunks: horizon.timeRanges(slots).map { Chunk(start: $0.start, end: $0.end) },
             finish: finish.iso8601, runningHours: m.runningHours, energyKwh: m.energyKilowattHours, carbonKg: m.carbonKilograms, cost: m.cost,
             waterL: m.waterLitres, latencyMs: option.latencyMilliseconds, delayHours: m.delayHours, missesDeadline: finish > job.deadline)
-    }
-
-    /// Consecutive slots grouped into runs.
-    static func runs(_ slots: [Int]) -> [Range<Int>] {
-        var out: [Range<Int>] = []
-        for t in slots {
-            if let last = out.last, last.upperBound == t { out[out.count - 1] = last.lowerBound..<(t + 1) } else { out.append(t..<(t + 1)) }
-        }
-        return out
     }
 
     func unplacedReason(job j: Int, hasCandidates: Bool) -> String {

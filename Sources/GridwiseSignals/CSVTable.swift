@@ -55,16 +55,7 @@ struct CSVTable {
             }
         }
         if !field.isEmpty || !fields.isEmpty { endRow() }
-        header = lines.first?.1.map { $0.trimmedSpaces() } ?? []
+        header = lines.first?.1.map { $0.trimmingSpaces } ?? []
         rows = Array(lines.dropFirst()).map { (line: $0.0, fields: $0.1) }
-    }
-}
-
-extension String {
-    func trimmedSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
     }
 }

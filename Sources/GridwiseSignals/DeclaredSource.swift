@@ -127,7 +127,7 @@ public struct DeclaredSource: SignalSource {
                     continue
                 }
                 seen[instant.secondsSinceEpoch] = row.line
-                let text = row.fields[vi].trimmedSpaces()
+                let text = row.fields[vi].trimmingSpaces
                 guard let raw = Double(text) else {
                     problems.append(Diagnostic(file: path, line: row.line, path: valueColumn, message: "found '\(text)'; expected a number"))
                     continue

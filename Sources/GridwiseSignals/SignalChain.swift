@@ -45,7 +45,7 @@ public struct SignalChain: Sendable {
             if !supplied.isEmpty {
                 var record = answer.provenance
                 record.fallbackRank = rank
-                record.hours = Self.ranges(supplied, horizon: horizon)
+                record.hours = horizon.timeRanges(supplied)
                 if rank > 0 { record.note = ([record.note].compactMap { $0 } + ["fallback for \(handovers.joined(separator: "; "))"]).joined(separator: "; ") }
                 provenance.append(record)
             }
@@ -62,14 +62,6 @@ public struct SignalChain: Sendable {
             throw .invalidInput([Diagnostic(file: provenance.first?.origin ?? sources.first?.name ?? "signals", path: "", message: "gap: \(detail); supply those hours, add a fallback, or shorten the horizon")])
         }
         return HourlySeries(values: values.map { $0! }, provenance: provenance, currency: currency)
-    }
-
-    static func ranges(_ hours: [Int], horizon: PlanningHorizon) -> [TimeRange] {
-        var runs: [Range<Int>] = []
-        for h in hours {
-            if let last = runs.last, last.upperBound == h { runs[runs.count - 1] = last.lowerBound..<(h + 1) } else { runs.append(h..<(h + 1)) }
-        }
-        return runs.map { TimeRange(start: horizon.slotStart($0.lowerBound).iso8601, end: horizon.slotStart($0.upperBound).iso8601) }
     }
 }
 

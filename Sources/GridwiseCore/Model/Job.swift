@@ -131,6 +131,20 @@ public struct PlanningHorizon: Sendable, Equatable {
         return Int(Instant.floorDiv(delta, Instant.secondsPerHour))
     }
 
+    /// Slots grouped into runs of consecutive hours, in order: [3, 4, 7] gives [3..<5, 7..<8].
+    public static func runs(_ slots: [Int]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for t in slots {
+            if let last = out.last, last.upperBound == t { out[out.count - 1] = last.lowerBound..<(t + 1) } else { out.append(t..<(t + 1)) }
+        }
+        return out
+    }
+
+    /// The same runs as `[start, end)` times.
+    public func timeRanges(_ slots: [Int]) -> [TimeRange] {
+        Self.runs(slots).map { TimeRange(start: slotStart($0.lowerBound).iso8601, end: slotStart($0.upperBound).iso8601) }
+    }
+
     /// The horizon from the earliest release to the latest deadline, widened to whole hours.
     public static func covering(_ jobs: [Job]) -> PlanningHorizon? {
         guard let first = jobs.map(\.release).min(), let last = jobs.map(\.deadline).max() else { return nil }

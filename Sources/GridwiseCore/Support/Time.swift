@@ -225,7 +225,8 @@ public func formatHours(_ hours: Double) -> String {
 }
 
 extension String {
-    var trimmingSpaces: String {
+    /// The text without leading and trailing white space.
+    public var trimmingSpaces: String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
