@@ -1,23 +1,43 @@
 import GridwiseCore
 
-/// Options that bound the planner's effort; the same options and input always give the same plan.
+/// Options that bound the planner's effort. The same options and input give the same plan, except that
+/// a `timeLimit` that is reached stops the search wherever it has got to.
 public struct PlannerOptions: Sendable {
-    /// Branch-and-bound nodes before the planner settles for its best plan so far.
+    /// Branch-and-bound nodes before the planner settles for its best plan so far (small instances only).
     public var nodeLimit: Int
     /// Local-search passes over all jobs.
     public var maxPasses: Int
     /// Above this many chunked schedules per pool, interruptible jobs use dynamic programming instead of listing them all.
     public var enumerationLimit: Int
+    /// Subgradient steps of the Lagrangian bound.
+    public var boundIterations: Int
+    /// Stop once the gap to the bound is at most this fraction (0: search to the other limits).
+    public var targetGap: Double
+    /// Wall-clock seconds after which the planner returns its best plan so far, with its bound and gap.
+    public var timeLimit: Double?
+    /// Up to this many schedules in all (jobs x options x starts), the planner also lists every schedule
+    /// and runs branch and bound, which proves optimality when it finishes.
+    public var exactSearchLimit: Int
 
-    public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096) {
+    public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096, boundIterations: Int = 60,
+                targetGap: Double = 0, timeLimit: Double? = nil, exactSearchLimit: Int = 250_000) {
         self.nodeLimit = nodeLimit
         self.maxPasses = maxPasses
         self.enumerationLimit = enumerationLimit
+        self.boundIterations = boundIterations
+        self.targetGap = targetGap
+        self.timeLimit = timeLimit
+        self.exactSearchLimit = exactSearchLimit
     }
 }
 
 /// Places every job in a region, a pool and hours, minimising the policy's objective under capacity,
 /// windows, SLOs and region rules, and states how close the plan is to optimal.
+///
+/// The steps: a greedy plan and local search give a first plan; the Lagrangian relaxation of the
+/// capacity constraints gives a lower bound and prices per device-hour; a greedy plan guided by those
+/// prices, improved again, competes with the first; on small instances branch and bound over every
+/// schedule then proves optimality or improves the plan. The bound and gap are those of the final plan.
 ///
 /// ```swift
 /// let plan = Planner.plan(problem, inputs: inputs, generatedBy: "gridwise 0.1.0")
@@ -25,6 +45,13 @@ public struct PlannerOptions: Sendable {
 /// ```
 public enum Planner {
     public static func plan(_ problem: PlanningProblem, inputs: PlanInputs, generatedBy: String, options: PlannerOptions = PlannerOptions()) -> Plan {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let stop: () -> Bool = {
+            guard let limit = options.timeLimit else { return false }
+            let d = clock.now - started
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 >= limit
+        }
         let compiled = CompiledProblem(problem, policy: problem.policy)
         let unit = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: .init())
         let baseline = BaselinePlanner.plan(compiled)
@@ -33,31 +60,80 @@ public enum Planner {
         let model = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: normalisers)
         var generator = CandidateGenerator(model: model)
         generator.enumerationLimit = options.enumerationLimit
+        let flat = FlatProblem(model: model, allowSplitting: problem.policy.allowSplitting)
 
-        var search = Search(compiled: compiled, generator: generator)
-        search.greedy()
-        search.improve(maxPasses: options.maxPasses)
-        let finished = search.branchAndBound(nodeLimit: options.nodeLimit)
-        let complete = search.sets.allSatisfy(\.complete)
+        // 1. A first plan: greedy, then single-job moves.
+        var first = Placer(flat: flat, generator: generator)
+        let order = first.order
+        first.greedy(order: order, prices: nil)
+        first.improve(order: order, maxPasses: options.maxPasses, shouldStop: stop)
+        var best = first
 
-        let builder = PlanBuilder(compiled: compiled)
-        let placed = search.assignment.compactMap { $0 }
+        // 2. The bound, and prices that say which hours are contended.
+        var relaxation = LagrangianRelaxation(flat: flat, included: best.placedMask)
+        var ascent = relaxation.ascend(upperBound: best.objective, iterations: options.boundIterations, targetGap: options.targetGap, shouldStop: stop)
+        var steps = ascent.iterations
+
+        // 3. A plan guided by the prices, improved by the same moves; the better of the two stays.
+        if gap(objective: best.objective, bound: ascent.bound) > options.targetGap, !stop() {
+            var guided = Placer(flat: flat, generator: generator)
+            guided.greedy(order: order, prices: ascent.lambda)
+            guided.improve(order: order, maxPasses: options.maxPasses, shouldStop: stop)
+            if isBetter(guided, than: best) { best = guided }
+        }
+
+        // 4. Small instances: every schedule listed, branch and bound from the best plan so far.
+        var assignment: [Candidate?] = best.assignment.enumerated().map { j, a in
+            a.option < 0 ? nil : generator.make(j, option: Int(flat.options[a.option].index), slots: a.slots, chunks: a.chunks)
+        }
+        var exact: (finished: Bool, complete: Bool, relaxed: [Double])? = nil
+        // The bound speaks only for the jobs placed, so with any left out the search runs regardless.
+        let closed = gap(objective: best.objective, bound: ascent.bound) <= options.targetGap && best.placedMask.allSatisfy { $0 }
+        if schedulesCount(flat) <= options.exactSearchLimit, !closed, !stop() {
+            var search = Search(compiled: compiled, generator: generator)
+            for c in assignment.compactMap({ $0 }) { search.assign(c) }
+            search.improve(maxPasses: options.maxPasses)
+            let finished = search.branchAndBound(nodeLimit: options.nodeLimit, shouldStop: stop)
+            if isBetter(search.assignment, than: assignment, compiled.problem.jobs) { assignment = search.assignment }
+            exact = (finished, search.sets.allSatisfy(\.complete), search.sets.map(\.relaxedMinimum))
+        }
+
+        // 5. The bound for the jobs the final plan places.
+        let placedMask = assignment.map { $0 != nil }
+        if placedMask != relaxation.included {
+            relaxation = LagrangianRelaxation(flat: flat, included: placedMask)
+            let zero = relaxation.evaluate(ascent.lambda.map { $0.map { _ in 0 } }).value
+            let again = relaxation.evaluate(ascent.lambda).value
+            ascent.bound = max(zero, again)
+        }
+        let placed = assignment.compactMap { $0 }
         let objective = placed.reduce(0) { $0 + $1.objective }
-        let relaxed = placed.reduce(0) { $0 + search.sets[$1.job].relaxedMinimum }
-        // Optimal when branch and bound searched every schedule, or when the relaxation bound meets the plan.
-        let optimal = (finished && complete) || relaxed >= objective - 1e-12 * max(1, abs(objective))
-        let bound = optimal ? objective : min(relaxed, objective)
+        var bound = ascent.bound
+        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps) subgradient steps; interruptible jobs bounded by their cheapest hours)"
+        if let exact {
+            let relaxed = placed.reduce(0) { $0 + exact.relaxed[$1.job] }
+            if relaxed > bound {
+                bound = relaxed
+                boundMethod = "each placed job's best schedule with capacity ignored (capacity relaxation)"
+            }
+        }
+        let provedBySearch = exact.map { $0.finished && $0.complete } ?? false
+        let optimal = provedBySearch || bound >= objective - 1e-12 * max(1, abs(objective))
+        if optimal { bound = objective }
+        steps = ascent.iterations
+        let stopped = stop() ? "; stopped at the time limit of \(formatShort(options.timeLimit ?? 0)) s" : ""
         let optimality = Optimality(
             objective: objective, lowerBound: bound, gap: gap(objective: objective, bound: bound),
             status: optimal ? "optimal" : "heuristic",
-            method: finished && complete
+            method: provedBySearch
                 ? "branch and bound over every feasible schedule finished: the plan is optimal for the jobs it places"
-                : optimal ? "every placed job has its best schedule with capacity ignored (the capacity relaxation), so no plan of these jobs can do better" : "lower bound: each placed job's best schedule with capacity ignored (capacity relaxation); branch and bound \(finished ? "finished over the listed schedules" : "stopped at \(options.nodeLimit) nodes")",
+                : optimal ? "the lower bound (\(boundMethod)) meets the plan, so no plan of these jobs can do better" : "lower bound: \(boundMethod)" + (exact.map { $0.finished ? "; branch and bound finished over the listed schedules" : "; branch and bound stopped at \(options.nodeLimit) nodes" } ?? "") + stopped,
             normalisers: normalisers.asDictionary)
 
-        let planPlacements = placed.sorted { $0.job < $1.job }.map { builder.placement(job: $0.job, option: search.option($0), slots: $0.slots, metrics: $0.metrics) }
-        let unplaced = problem.jobs.indices.filter { search.assignment[$0] == nil }.map { j in
-            UnplacedJob(job: problem.jobs[j].id, reason: builder.unplacedReason(job: j, hasCandidates: !search.sets[j].list.isEmpty))
+        let builder = PlanBuilder(compiled: compiled)
+        let planPlacements = placed.sorted { $0.job < $1.job }.map { builder.placement(job: $0.job, option: compiled.options[$0.job][$0.option], slots: $0.slots, metrics: $0.metrics) }
+        let unplaced = problem.jobs.indices.filter { assignment[$0] == nil }.map { j in
+            UnplacedJob(job: problem.jobs[j].id, reason: builder.unplacedReason(job: j, hasCandidates: !compiled.options[j].isEmpty))
         }
         let baselinePlacements = zip(baseline.placements, baselineMetrics).sorted { $0.0.job < $1.0.job }.map {
             builder.placement(job: $0.0.job, option: $0.0.option, slots: $0.0.slots, metrics: $0.1)
@@ -71,6 +147,32 @@ public enum Planner {
             savings: PlanBuilder.savings(plan: planPlacements, baseline: baselinePlacements), optimality: optimality,
             carbonBudget: problem.policy.carbonBudgetKilograms.map { CarbonBudget(limitKg: $0, usedKg: totals.carbonKg) },
             signals: problem.signals.provenance)
+    }
+
+    /// More priority placed, or the same with a lower objective.
+    static func isBetter(_ a: Placer, than b: Placer) -> Bool {
+        let pa = a.placedPriority, pb = b.placedPriority
+        if pa != pb { return pa > pb }
+        return a.objective < b.objective - 1e-12 * max(1, abs(b.objective))
+    }
+
+    /// The same comparison for listed schedules.
+    static func isBetter(_ a: [Candidate?], than b: [Candidate?], _ jobs: [Job]) -> Bool {
+        func priority(_ x: [Candidate?]) -> Int { x.reduce(0) { $0 + ($1.map { jobs[$0.job].priority } ?? 0) } }
+        func objective(_ x: [Candidate?]) -> Double { x.reduce(0) { $0 + ($1?.objective ?? 0) } }
+        let pa = priority(a), pb = priority(b)
+        if pa != pb { return pa > pb }
+        return objective(a) < objective(b) - 1e-12 * max(1, abs(objective(b)))
+    }
+
+    /// Contiguous schedules in all: jobs x options x starts (what listing every schedule would hold).
+    static func schedulesCount(_ flat: FlatProblem) -> Int {
+        var n = 0
+        for j in 0..<flat.jobCount {
+            let w = Int(flat.windowEnd[j] - flat.windowStart[j])
+            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] { n += max(0, w - Int(flat.options[oi].slots) + 1) * Int(flat.maxChunks[j]) }
+        }
+        return n
     }
 
     static func normalisers(from metrics: [Metrics]) -> CostModel.Normalisers {

@@ -38,10 +38,13 @@ struct CompiledProblem {
     let price: [[Double]]
     let options: [[PoolOption]]
     let windows: [Range<Int>]
+    /// Devices free per region, pool and hour (pool size less reservations).
+    let capacity: [[[Int32]]]
 
     init(_ problem: PlanningProblem, policy: Policy) {
         self.problem = problem
         hours = problem.horizon.hours
+        capacity = problem.catalog.regions.map { $0.pools.map { $0.capacity(over: problem.horizon).map(Int32.init) } }
         carbon = problem.catalog.regions.map { problem.signals.carbon[$0.carbonZone]!.values }
         price = problem.catalog.regions.map { problem.signals.price[$0.priceZone]!.values }
         windows = problem.jobs.map { Eligibility.windowSlots(job: $0, horizon: problem.horizon) }

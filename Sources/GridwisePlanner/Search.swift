@@ -103,8 +103,8 @@ struct Search {
     }
 
     /// Depth-first branch and bound from the current assignment as incumbent. Returns true when the
-    /// search finished (the result is optimal over the candidate lists), false when it hit `nodeLimit`.
-    mutating func branchAndBound(nodeLimit: Int) -> Bool {
+    /// search finished (the result is optimal over the candidate lists), false when it hit `nodeLimit` or was stopped.
+    mutating func branchAndBound(nodeLimit: Int, shouldStop: () -> Bool = { false }) -> Bool {
         let order = self.order
         let penalty = self.unplacedPenalty
         let n = order.count
@@ -129,7 +129,7 @@ struct Search {
 
         func dfs(_ d: Int, _ current: Double, _ s: inout Search) {
             nodes += 1
-            if nodes > nodeLimit { aborted = true; return }
+            if nodes > nodeLimit || (nodes & 1023 == 0 && shouldStop()) { aborted = true; return }
             if d == n {
                 if current < best - eps {
                     best = current

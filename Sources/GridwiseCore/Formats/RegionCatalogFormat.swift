@@ -64,9 +64,29 @@ public enum RegionCatalogFormat {
         let count = p.required("count", Parse.integer(in: 1...10_000_000))
         let power = p.required("power_kw", Parse.number(in: 0.001...100, "kW per device, greater than 0 and at most 100"))
         let speed = p.optional("speed", Parse.number(in: 0.01...100, "a relative speed greater than 0 (1.0 is the reference accelerator)")) ?? 1
+        let reservations = p.optional("reserved", Parse.list(reservation)) ?? []
         p.finish()
         guard let type, let count, let power else { return nil }
-        return AcceleratorPool(type: type, count: count, powerKilowattsPerDevice: power, relativeSpeed: speed)
+        for (i, r) in reservations.enumerated() where r.devices > count {
+            sink.report("\(path).reserved[\(i)].devices", at: p.mark, "found \(r.devices); the pool has \(count) devices, expected at most that many")
+        }
+        return AcceleratorPool(type: type, count: count, powerKilowattsPerDevice: power, relativeSpeed: speed, reservations: reservations)
+    }
+
+    /// `{from, to, devices, reason}`: devices taken out of the pool over [from, to).
+    static func reservation(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> CapacityReservation? {
+        guard let r = MapReader(node, path: path, sink: sink, what: "a reservation (from, to, devices)") else { return nil }
+        let from = r.required("from", Parse.instant)
+        let to = r.required("to", Parse.instant)
+        let devices = r.required("devices", Parse.integer(in: 1...10_000_000))
+        let reason = r.optional("reason", Parse.string) ?? ""
+        r.finish()
+        if let from, let to, to <= from {
+            sink.report("\(path).to", at: r.mark, "found \(to), which is not after from \(from); expected the end of the reservation after its start")
+            return nil
+        }
+        guard let from, let to, let devices else { return nil }
+        return CapacityReservation(start: from, end: to, devices: devices, reason: reason)
     }
 
     static func location(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> Location? {

@@ -58,12 +58,43 @@ public struct AcceleratorPool: Sendable, Equatable {
     public var powerKilowattsPerDevice: Double
     /// Throughput relative to the reference accelerator (1.0): a job of 10 h of work runs 10 / speed hours here.
     public var relativeSpeed: Double
+    /// Devices taken out for a time (maintenance, reserved blocks); the pool has `count` minus these.
+    public var reservations: [CapacityReservation]
 
-    public init(type: String, count: Int, powerKilowattsPerDevice: Double, relativeSpeed: Double = 1) {
+    public init(type: String, count: Int, powerKilowattsPerDevice: Double, relativeSpeed: Double = 1, reservations: [CapacityReservation] = []) {
         self.type = type
         self.count = count
         self.powerKilowattsPerDevice = powerKilowattsPerDevice
         self.relativeSpeed = relativeSpeed
+        self.reservations = reservations
+    }
+
+    /// Devices free for planning in each slot of the horizon: `count` less every reservation that
+    /// overlaps the slot (a reservation covering part of an hour takes the whole hour), never below 0.
+    public func capacity(over horizon: PlanningHorizon) -> [Int] {
+        var free = [Int](repeating: count, count: horizon.hours)
+        for r in reservations {
+            let first = max(0, horizon.slotsEnding(atOrBefore: r.start))
+            let end = min(horizon.hours, horizon.firstSlot(atOrAfter: r.end))
+            guard first < end else { continue }
+            for t in first..<end { free[t] = max(0, free[t] - r.devices) }
+        }
+        return free
+    }
+}
+
+/// Devices of a pool not available to plans over `[start, end)`: maintenance, a block reserved for others.
+public struct CapacityReservation: Sendable, Equatable {
+    public var start: Instant
+    public var end: Instant
+    public var devices: Int
+    public var reason: String
+
+    public init(start: Instant, end: Instant, devices: Int, reason: String = "") {
+        self.start = start
+        self.end = end
+        self.devices = devices
+        self.reason = reason
     }
 }
 

@@ -1,0 +1,183 @@
+import GridwiseCore
+
+/// The planner's primal side at any scale: places jobs one at a time against the devices left in each
+/// hour (greedy, optionally guided by the relaxation's prices), then moves single jobs to better places
+/// until no move improves (local search). Works on flat arrays; chunked schedules come from the exact
+/// dynamic programme around the capacity in use.
+struct Placer {
+    struct Assigned: Equatable {
+        /// Flat option index; -1 when the job is not placed.
+        var option = -1
+        var chunks = 0
+        /// Slots in time order.
+        var slots: [Int] = []
+        /// The policy objective (exact, from the cost model for chunked schedules; from prefix sums otherwise).
+        var objective = 0.0
+    }
+
+    let flat: FlatProblem
+    let generator: CandidateGenerator
+    var used: [[Int32]]
+    var assignment: [Assigned]
+    /// Per flat option: a lower bound on any chunked schedule of it (cheapest hours, capacity ignored).
+    let chunkedFloor: [Double]
+
+    init(flat: FlatProblem, generator: CandidateGenerator) {
+        self.flat = flat
+        self.generator = generator
+        used = flat.capacity.map { [Int32](repeating: 0, count: $0.count) }
+        assignment = Array(repeating: Assigned(), count: flat.jobCount)
+        var floor = [Double](repeating: .infinity, count: flat.options.count)
+        var costs: [Double] = []
+        for j in 0..<flat.jobCount where flat.maxChunks[j] > 1 {
+            let window = Int(flat.windowStart[j])..<Int(flat.windowEnd[j])
+            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
+                let o = flat.options[oi]
+                costs.removeAll(keepingCapacity: true)
+                for t in window { costs.append(flat.hourly(o, slot: t)) }
+                costs.sort()
+                var prefix = 0.0, taken = 0
+                for k in 2...Int(flat.maxChunks[j]) {
+                    let shape = flat.shape(o, job: j, chunks: k)
+                    guard shape.slots >= 1, shape.slots <= costs.count else { break }
+                    while taken < shape.slots - 1 { prefix += costs[taken]; taken += 1 }
+                    floor[oi] = min(floor[oi], prefix + shape.fraction * costs[0] + o.latency * shape.running)
+                }
+            }
+        }
+        chunkedFloor = floor
+    }
+
+    var placedMask: [Bool] { assignment.map { $0.option >= 0 } }
+
+    var objective: Double { assignment.reduce(0) { $0 + ($1.option >= 0 ? $1.objective : 0) } }
+
+    var placedPriority: Int {
+        zip(assignment, flat.compiled.problem.jobs).reduce(0) { $0 + ($1.0.option >= 0 ? $1.1.priority : 0) }
+    }
+
+    mutating func assign(_ j: Int, _ a: Assigned) {
+        let q = Int(flat.options[a.option].resource)
+        let d = flat.devices[j]
+        for t in a.slots { used[q][t] += d }
+        assignment[j] = a
+    }
+
+    mutating func unassign(_ j: Int) {
+        let a = assignment[j]
+        guard a.option >= 0 else { return }
+        let q = Int(flat.options[a.option].resource)
+        let d = flat.devices[j]
+        for t in a.slots { used[q][t] -= d }
+        assignment[j] = Assigned()
+    }
+
+    /// The best schedule for job `j` in the devices left, by objective plus, when `prices` are given,
+    /// devices x the prices of the slots held. Ties go to the lower option and the earlier start.
+    func best(_ j: Int, prices: [[Double]]? = nil, pricePrefix: [[Double]]? = nil) -> Assigned? {
+        let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
+        let d = flat.devices[j]
+        let dd = Double(d)
+        var bestValue = Double.infinity
+        var bestOption = -1, bestStart = -1
+        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
+            let o = flat.options[oi]
+            let q = Int(o.resource)
+            let L = Int(o.slots)
+            guard L <= b - a else { continue }
+            let cap = flat.capacity[q]
+            let use = used[q]
+            var run = 0
+            for t in a..<b {
+                if use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
+                guard run >= L else { continue }
+                let s = t - L + 1
+                var v = flat.contiguousObjective(o, job: j, start: s)
+                if let pp = pricePrefix { v += dd * (pp[q][s + L] - pp[q][s]) }
+                if v < bestValue {
+                    bestValue = v
+                    bestOption = oi
+                    bestStart = s
+                }
+            }
+        }
+        var result: Assigned? = nil
+        var resultValue = bestValue
+        if bestOption >= 0 {
+            let L = Int(flat.options[bestOption].slots)
+            result = Assigned(option: bestOption, chunks: 1, slots: Array(bestStart..<(bestStart + L)),
+                              objective: flat.contiguousObjective(flat.options[bestOption], job: j, start: bestStart))
+        }
+        guard flat.maxChunks[j] > 1 else { return result }
+        // Chunked schedules, exactly, where their floor could beat the best so far (prices are only added
+        // after: the floor has none, so with prices this is a heuristic choice).
+        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] where chunkedFloor[oi] < resultValue - 1e-12 {
+            let o = flat.options[oi]
+            let q = Int(o.resource)
+            let cap = flat.capacity[q]
+            let use = used[q]
+            for k in 2...Int(flat.maxChunks[j]) {
+                guard let c = generator.bestChunked(job: j, option: Int(o.index), chunks: k, available: { use[$0] + d <= cap[$0] }) else { continue }
+                var v = c.objective
+                if let p = prices { v += c.slots.reduce(0) { $0 + dd * p[q][$1] } }
+                if v < resultValue - 1e-12 {
+                    resultValue = v
+                    result = Assigned(option: oi, chunks: k, slots: c.slots, objective: c.objective)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Jobs by priority (highest first), then by device-hours held (largest first), then file order.
+    var order: [Int] {
+        let jobs = flat.compiled.problem.jobs
+        let footprint = (0..<flat.jobCount).map { j -> Double in
+            let range = flat.optionStart[j]..<flat.optionStart[j + 1]
+            let slots = range.map { Int(flat.options[$0].slots) }.min() ?? 0
+            return Double(flat.devices[j]) * Double(slots)
+        }
+        return (0..<flat.jobCount).sorted { a, b in
+            if jobs[a].priority != jobs[b].priority { return jobs[a].priority > jobs[b].priority }
+            if footprint[a] != footprint[b] { return footprint[a] > footprint[b] }
+            return a < b
+        }
+    }
+
+    /// Places every job in `order`, each at its best place left (by objective plus prices when given).
+    mutating func greedy(order: [Int], prices: [[Double]]?) {
+        let prefix = prices.map { p in
+            p.map { values in
+                var prefix = [Double](repeating: 0, count: values.count + 1)
+                for (t, v) in values.enumerated() { prefix[t + 1] = prefix[t] + v }
+                return prefix
+            }
+        }
+        for j in order {
+            if let a = best(j, prices: prices, pricePrefix: prefix) { assign(j, a) }
+        }
+    }
+
+    /// Moves single jobs to their best place given the others (true objective) until a pass improves
+    /// nothing, `maxPasses` passes are done, or `shouldStop` says so. Returns the passes made.
+    @discardableResult
+    mutating func improve(order: [Int], maxPasses: Int, shouldStop: () -> Bool) -> Int {
+        var passes = 0
+        while passes < maxPasses {
+            passes += 1
+            var improved = false
+            for j in order {
+                let current = assignment[j]
+                unassign(j)
+                if let a = best(j), a.objective < (current.option >= 0 ? current.objective : .infinity) - 1e-12 * max(1, abs(a.objective)) {
+                    assign(j, a)
+                    improved = true
+                } else if current.option >= 0 {
+                    assign(j, current)
+                }
+            }
+            if !improved || shouldStop() { break }
+        }
+        return passes
+    }
+}

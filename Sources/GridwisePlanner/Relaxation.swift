@@ -1,0 +1,193 @@
+import Dispatch
+import GridwiseCore
+
+/// The Lagrangian relaxation of the capacity constraints, the planner's lower bound.
+///
+/// With a price `lambda[q][t] >= 0` on each device-hour of resource q (a region's pool) at slot t, every
+/// job is placed alone at its cheapest schedule, paying the objective plus devices x the prices of the
+/// slots it holds; the capacity then pays back `sum lambda x capacity`. For any prices this is at most the
+/// objective of any plan that places the same jobs within capacity (weak duality), so every value it
+/// returns is a valid lower bound; subgradient steps raise it towards the best such bound.
+///
+/// Interruptible jobs are bounded, not solved: for each chunk count, the cheapest hours of the window
+/// (any order, any runs; the last one partly used) are a schedule no real one can undercut.
+struct LagrangianRelaxation {
+    let flat: FlatProblem
+    /// Jobs included (those the plan places).
+    let included: [Bool]
+
+    /// Fixed split of the jobs into blocks, so sums are added in the same order on any machine.
+    static let blocks = 32
+
+    struct Evaluation {
+        var value: Double
+        /// Devices each resource would use in each hour if every job took its relaxed schedule.
+        var usage: [[Int32]]
+    }
+
+    /// L(lambda) and its subgradient's usage term.
+    func evaluate(_ lambda: [[Double]]) -> Evaluation {
+        let hours = flat.hours
+        let resources = flat.resources.count
+        let lambdaPrefix = lambda.map { values in
+            var prefix = [Double](repeating: 0, count: hours + 1)
+            for t in 0..<hours { prefix[t + 1] = prefix[t] + values[t] }
+            return prefix
+        }
+        let jobs = flat.jobCount
+        let blockCount = min(Self.blocks, max(1, jobs))
+        var values = [Double](repeating: 0, count: blockCount)
+        var diffs = [[Int32]](repeating: [], count: blockCount)
+        values.withUnsafeMutableBufferPointer { valueBuffer in
+            diffs.withUnsafeMutableBufferPointer { diffBuffer in
+                nonisolated(unsafe) let valueOut = valueBuffer
+                nonisolated(unsafe) let diffOut = diffBuffer
+                DispatchQueue.concurrentPerform(iterations: blockCount) { b in
+                    var diff = [Int32](repeating: 0, count: resources * (hours + 1))
+                    var sum = 0.0
+                    var scratch = Scratch()
+                    let lo = jobs * b / blockCount, hi = jobs * (b + 1) / blockCount
+                    for j in lo..<hi where included[j] {
+                        sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                    }
+                    valueOut[b] = sum
+                    diffOut[b] = diff
+                }
+            }
+        }
+        var value = values.reduce(0, +)
+        var usage = [[Int32]](repeating: [Int32](repeating: 0, count: hours), count: resources)
+        for q in 0..<resources {
+            var running: Int32 = 0
+            for t in 0..<hours {
+                for b in 0..<blockCount { running += diffs[b][q * (hours + 1) + t] }
+                usage[q][t] = running
+                value -= lambda[q][t] * Double(flat.capacity[q][t])
+            }
+        }
+        return Evaluation(value: value, usage: usage)
+    }
+
+    struct Scratch {
+        var costs: [Double] = []
+        var order: [Int] = []
+    }
+
+    /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff`.
+    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [[Double]], diff: inout [Int32], scratch: inout Scratch) -> Double {
+        let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
+        let d = Double(flat.devices[j])
+        let stride = flat.hours + 1
+        var best = Double.infinity
+        var bestResource = -1, bestStart = -1, bestLength = 0
+        var bestSlots: [Int]? = nil
+        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
+            let o = flat.options[oi]
+            let q = Int(o.resource)
+            let L = Int(o.slots)
+            if L <= b - a {
+                let lp = lambdaPrefix[q]
+                for s in a...(b - L) {
+                    let v = flat.contiguousObjective(o, job: j, start: s) + d * (lp[s + L] - lp[s])
+                    if v < best {
+                        best = v
+                        bestResource = q
+                        bestStart = s
+                        bestLength = L
+                        bestSlots = nil
+                    }
+                }
+            }
+            let kMax = Int(flat.maxChunks[j])
+            guard kMax > 1, b - a >= 2 else { continue }
+            // Relaxed chunked schedules: the cheapest hours of the window.
+            let w = b - a
+            scratch.costs.removeAll(keepingCapacity: true)
+            for t in a..<b { scratch.costs.append(flat.hourly(o, slot: t) + d * lambda[q][t]) }
+            scratch.order.removeAll(keepingCapacity: true)
+            scratch.order.append(contentsOf: 0..<w)
+            let costs = scratch.costs
+            scratch.order.sort { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+            for k in 2...kMax {
+                let shape = flat.shape(o, job: j, chunks: k)
+                guard shape.slots <= w, shape.slots >= 1 else { break }
+                var partial = Double.infinity
+                for i in 0..<w {
+                    let t = a + i
+                    partial = min(partial, shape.fraction * flat.hourly(o, slot: t) + d * lambda[q][t])
+                }
+                var sum = 0.0
+                for i in 0..<(shape.slots - 1) { sum += costs[scratch.order[i]] }
+                let v = sum + partial + o.latency * shape.running
+                if v < best {
+                    best = v
+                    bestResource = q
+                    bestSlots = scratch.order.prefix(shape.slots).map { a + $0 }
+                }
+            }
+        }
+        guard bestResource >= 0 else { return 0 }
+        let devices = flat.devices[j]
+        let base = bestResource * stride
+        if let slots = bestSlots {
+            for t in slots {
+                diff[base + t] += devices
+                diff[base + t + 1] -= devices
+            }
+        } else {
+            diff[base + bestStart] += devices
+            diff[base + bestStart + bestLength] -= devices
+        }
+        return best
+    }
+
+    struct Result {
+        var bound: Double
+        var lambda: [[Double]]
+        var iterations: Int
+    }
+
+    /// Subgradient ascent with Polyak steps towards `upperBound` (the best plan's objective), from zero
+    /// prices; stops after `iterations`, when `shouldStop` says so, or when the gap closes to `targetGap`.
+    func ascend(upperBound: Double, iterations: Int, targetGap: Double, startingFrom start: [[Double]]? = nil, shouldStop: () -> Bool) -> Result {
+        let hours = flat.hours
+        var lambda = start ?? [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
+        var best = -Double.infinity
+        var bestLambda = lambda
+        var theta = 1.0
+        var stale = 0
+        var done = 0
+        for _ in 0..<max(1, iterations) {
+            let e = evaluate(lambda)
+            done += 1
+            if e.value > best + 1e-12 * max(1, abs(e.value)) {
+                best = e.value
+                bestLambda = lambda
+                stale = 0
+            } else {
+                stale += 1
+                if stale >= 4 {
+                    theta /= 2
+                    stale = 0
+                }
+            }
+            if Planner.gap(objective: upperBound, bound: best) <= targetGap || theta < 1e-4 || shouldStop() { break }
+            var norm = 0.0
+            var g = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
+            for q in 0..<flat.resources.count {
+                for t in 0..<hours {
+                    let v = Double(e.usage[q][t] - flat.capacity[q][t])
+                    if v < 0 && lambda[q][t] <= 0 { continue }
+                    g[q][t] = v
+                    norm += v * v
+                }
+            }
+            if norm == 0 { break }  // the relaxed schedules fit: the relaxation is solved
+            let step = theta * max(upperBound - e.value, 1e-9 * max(1, abs(upperBound))) / norm
+            for q in 0..<flat.resources.count {
+                for t in 0..<hours where g[q][t] != 0 { lambda[q][t] = max(0, lambda[q][t] + step * g[q][t]) }
+            }
+        }
+        return Result(bound: best, lambda: bestLambda, iterations: done)
+    }
+}
