@@ -33,6 +33,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "gridwise", dependencies: ["GridwiseCLI"]),
+        // Seeded instance generator and one-solver runs for bench/run_benchmarks.py.
+        .executableTarget(name: "gridwise-bench", dependencies: ["GridwiseCore", "GridwisePlanner"], path: "bench/GridwiseBench"),
         // Fixtures and an exhaustive reference solver shared by the planner and checker tests.
         .target(name: "GridwiseTestSupport", dependencies: ["GridwiseCore"], path: "Tests/GridwiseTestSupport"),
         .testTarget(name: "GridwiseCoreTests", dependencies: ["GridwiseCore", "GridwiseSignals"]),

@@ -25,6 +25,7 @@ struct PlaceCommand: ParsableCommand {
 
     @OptionGroup var inputs: InputOptions
     @OptionGroup var live: LiveOptions
+    @OptionGroup var solver: SolverOptions
 
     @Option(help: ArgumentHelp("Which job of the job plan to place.", valueName: "ID")) var job: String?
     @Option(help: ArgumentHelp("Job kind, to describe the job here instead: \(JobKind.names.joined(separator: ", ")).", valueName: "KIND")) var kind: String?
@@ -54,7 +55,7 @@ struct PlaceCommand: ParsableCommand {
         let spec = try SignalSetFormat.parse(try InputFiles.readText(paths.signals), file: paths.signals)
         let signals = try SignalResolver.resolve(spec, specFile: paths.signals, catalog: catalog, horizon: loadedJobs.plan.horizon, live: try live.context())
         let problem = PlanningProblem(jobs: loadedJobs.plan.jobs, catalog: catalog, policy: policy, signals: signals)
-        let plan = Planner.plan(problem, inputs: jobsPaths, generatedBy: GridwiseVersion.generatedBy)
+        let plan = Planner.plan(problem, inputs: jobsPaths, generatedBy: GridwiseVersion.generatedBy, options: solver.plannerOptions)
         guard let p = plan.placements.first else {
             warn("error: no placement for job '\(loadedJobs.plan.jobs[0].id)': \(plan.unplaced.first?.reason ?? "unknown")")
             throw CommandExit(status: ExitStatus.partial)

@@ -15,6 +15,10 @@ struct PlanCommand: ParsableCommand {
               gridwise plan examples/global
               gridwise plan examples/china-hubs --policy policies/east-data-west-compute.yaml
               gridwise plan examples/global/jobs.yaml --policy policies/carbon-first.yaml --format json --output plan.json
+              gridwise plan big/jobs.yaml --time-limit 5 --target-gap 0.5%
+
+            Every plan states its lower bound and its gap to it. --time-limit returns the best plan found
+            so far; --target-gap stops once the gap is small enough.
 
             Exits 0 when every job is placed, 1 when some are not or a carbon budget is exceeded (the plan is
             still printed), 65 on bad input, 66 on a missing file.
@@ -29,13 +33,12 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the plan to FILE instead of standard output (never over an input file).", valueName: "FILE"))
     var output: String?
 
-    @Option(help: "Branch-and-bound node limit; more can prove optimality on larger plans, at the cost of time.")
-    var nodeLimit: Int = 200_000
+    @OptionGroup var solver: SolverOptions
 
     func run() throws {
         let paths = try inputs.resolvedPaths()
         let loaded = try LoadedInputs.load(paths, live: try live.context())
-        let plan = Planner.plan(loaded.problem, inputs: paths, generatedBy: GridwiseVersion.generatedBy, options: PlannerOptions(nodeLimit: nodeLimit))
+        let plan = Planner.plan(loaded.problem, inputs: paths, generatedBy: GridwiseVersion.generatedBy, options: solver.plannerOptions)
         let text: String
         switch format {
         case .table: text = PlanReport.table(plan)

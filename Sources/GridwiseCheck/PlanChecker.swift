@@ -88,8 +88,14 @@ public enum PlanChecker {
             for key in devices.keys.sorted() {
                 let parts = key.split(separator: "\u{1}").map(String.init)
                 guard let pool = catalog.region(named: parts[0])?.pools.first(where: { $0.type == parts[1] }) else { continue }
-                for (hour, used) in devices[key]!.sorted(by: { $0.key < $1.key }) where used > pool.count {
-                    out.append(Violation(job: nil, rule: "capacity", message: "\(label): \(parts[0]) \(parts[1]) holds \(used) devices at \(horizon.start.adding(hours: hour)); the pool has \(pool.count)"))
+                for (hour, used) in devices[key]!.sorted(by: { $0.key < $1.key }) {
+                    // Reserved devices: every reservation that overlaps this hour at all.
+                    let from = horizon.start.adding(hours: hour), to = horizon.start.adding(hours: hour + 1)
+                    let reserved = pool.reservations.filter { $0.start < to && $0.end > from }.reduce(0) { $0 + $1.devices }
+                    let free = max(0, pool.count - reserved)
+                    guard used > free else { continue }
+                    let why = reserved > 0 ? "the pool has \(pool.count), \(reserved) of them reserved then" : "the pool has \(pool.count)"
+                    out.append(Violation(job: nil, rule: "capacity", message: "\(label): \(parts[0]) \(parts[1]) holds \(used) devices at \(from); \(why)"))
                 }
             }
             return out

@@ -25,6 +25,9 @@ struct FlatProblem {
         /// Running hours in one piece, and the slots they occupy.
         var running: Double
         var slots: Int32
+        /// A lower bound on any schedule of this option, whatever the prices: every running hour at the
+        /// window's lowest rate (at the better end of one piece or the most pieces).
+        var floor: Double
     }
 
     let compiled: CompiledProblem
@@ -38,6 +41,9 @@ struct FlatProblem {
     /// Objective per facility kWh, per region and hour, and its prefix sums (hours + 1 entries).
     let rate: [[Double]]
     let ratePrefix: [[Double]]
+    /// The same, flat: region r's hour t at `r * hours + t`, its prefix at `r * (hours + 1) + t`.
+    let rateFlat: [Double]
+    let prefixFlat: [Double]
     let delayWeight: Double
     /// Per job.
     let devices: [Int32]
@@ -75,6 +81,8 @@ struct FlatProblem {
             for (t, v) in values.enumerated() { prefix[t + 1] = prefix[t] + v }
             return prefix
         }
+        rateFlat = rate.flatMap { $0 }
+        prefixFlat = ratePrefix.flatMap { $0 }
         delayWeight = weights.delay / n.delayHours
         let jobs = compiled.problem.jobs
         devices = jobs.map { Int32($0.deviceCount) }
@@ -84,18 +92,29 @@ struct FlatProblem {
         releaseHour = jobs.map { $0.release.hours(since: start) }
         maxChunks = jobs.map { Int32($0.interruptible && allowSplitting ? $0.maxChunks : 1) }
         overhead = jobs.map(\.checkpointOverheadHours)
+        // Lowest rate over any span of hours, per region: a sparse table for window minima.
+        let minima = rate.map { RangeMinimum($0) }
         var optionStart = [0]
         var options: [Option] = []
         for (j, job) in jobs.enumerated() {
+            let window = compiled.windows[j]
+            let chunks = job.interruptible && allowSplitting ? job.maxChunks : 1
+            var list: [Option] = []
             for (i, o) in compiled.options[j].enumerated() {
                 let running = job.runningHours(speed: o.speed)
                 let wue = regions[o.region].waterLitresPerKilowattHour
-                options.append(Option(
+                let water = weights.water * o.itKilowattHoursPerHour * wue / n.waterLitres
+                let latency = weights.latency * (o.latencyMilliseconds ?? 0) / n.latencyMillisecondHours
+                let perHour = o.facilityKilowattHoursPerHour * (window.isEmpty ? 0 : minima[o.region].minimum(window)) + water + latency
+                let most = job.runningHours(speed: o.speed, chunks: chunks)
+                list.append(Option(
                     index: Int32(i), resource: Int32(resourceIndex[o.region][o.pool]), region: Int32(o.region), energy: o.facilityKilowattHoursPerHour,
-                    water: weights.water * o.itKilowattHoursPerHour * wue / n.waterLitres,
-                    latency: weights.latency * (o.latencyMilliseconds ?? 0) / n.latencyMillisecondHours,
-                    running: running, slots: Int32((running - 1e-9).rounded(.up))))
+                    water: water, latency: latency, running: running, slots: Int32((running - 1e-9).rounded(.up)),
+                    floor: min(running * perHour, most * perHour)))
             }
+            // Cheapest floor first, so scans can stop once the floor passes the best found.
+            list.sort { $0.floor != $1.floor ? $0.floor < $1.floor : $0.index < $1.index }
+            options.append(contentsOf: list)
             optionStart.append(options.count)
         }
         self.optionStart = optionStart
@@ -113,21 +132,77 @@ struct FlatProblem {
     }
 
     /// The objective of running option `o` of job `j` in one piece from slot `s` (see the type's comment).
+    /// The delay is the start's lateness: finish - release - running = s - release.
     @inline(__always)
     func contiguousObjective(_ o: Option, job j: Int, start s: Int) -> Double {
         let L = Int(o.slots)
         let fraction = o.running - Double(L - 1)
         let r = Int(o.region)
         let last = s + L - 1
-        let energyTerm = o.energy * (ratePrefix[r][last] - ratePrefix[r][s] + fraction * rate[r][last])
-        let finish = Double(last) + fraction
-        return energyTerm + o.water * (Double(L - 1) + fraction) + o.latency * o.running
-            + delayWeight * max(0, finish - releaseHour[j] - o.running)
+        let energyTerm = o.energy * (prefixFlat[r * (hours + 1) + last] - prefixFlat[r * (hours + 1) + s] + fraction * rateFlat[r * hours + last])
+        return energyTerm + o.water * o.running + o.latency * o.running + delayWeight * max(0, Double(s) - releaseHour[j])
+    }
+
+    /// The least of `objective(s) + devices x (prices[s + L] - prices[s])` over starts `a...b-L` on a
+    /// contiguous option, where `pricePrefix` is the prefix sum of the resource's prices (nil: none) and
+    /// `free(s)`, when given, says whether the run from s fits. Returns the value and the start (-1: none).
+    @inline(__always)
+    func bestStart(_ o: Option, job j: Int, window a: Int, _ b: Int, pricePrefix: UnsafeBufferPointer<Double>?, devices: Double) -> (Double, Int) {
+        let L = Int(o.slots)
+        guard L <= b - a else { return (.infinity, -1) }
+        let fraction = o.running - Double(L - 1)
+        let r = Int(o.region)
+        let constant = (o.water + o.latency) * o.running
+        let release = releaseHour[j]
+        let e = o.energy, dw = delayWeight
+        var best = Double.infinity, bestS = -1
+        prefixFlat.withUnsafeBufferPointer { prefix in
+            rateFlat.withUnsafeBufferPointer { rates in
+                let p = prefix.baseAddress! + r * (hours + 1)
+                let rt = rates.baseAddress! + r * hours
+                if let lp = pricePrefix?.baseAddress {
+                    for s in a...(b - L) {
+                        let last = s + L - 1
+                        let v = e * (p[last] - p[s] + fraction * rt[last]) + dw * max(0, Double(s) - release) + devices * (lp[s + L] - lp[s])
+                        if v < best { best = v; bestS = s }
+                    }
+                } else {
+                    for s in a...(b - L) {
+                        let last = s + L - 1
+                        let v = e * (p[last] - p[s] + fraction * rt[last]) + dw * max(0, Double(s) - release)
+                        if v < best { best = v; bestS = s }
+                    }
+                }
+            }
+        }
+        return (best + constant, bestS)
     }
 
     /// The objective of one full hour at slot `t` on option `o`, without latency and delay.
     @inline(__always)
     func hourly(_ o: Option, slot t: Int) -> Double {
         o.energy * rate[Int(o.region)][t] + o.water
+    }
+}
+
+/// Minimum of a fixed array over any range in O(1), after O(n log n) preparation.
+struct RangeMinimum {
+    private var levels: [[Double]]
+
+    init(_ values: [Double]) {
+        levels = [values]
+        var width = 1
+        while width * 2 <= values.count {
+            let previous = levels[levels.count - 1]
+            levels.append((0...(values.count - width * 2)).map { min(previous[$0], previous[$0 + width]) })
+            width *= 2
+        }
+    }
+
+    /// The least value in a non-empty range.
+    func minimum(_ range: Range<Int>) -> Double {
+        var level = 0
+        while (2 << level) <= range.count { level += 1 }
+        return min(levels[level][range.lowerBound], levels[level][range.upperBound - (1 << level)])
     }
 }

@@ -21,9 +21,12 @@ struct Placer {
     var assignment: [Assigned]
     /// Per flat option: a lower bound on any chunked schedule of it (cheapest hours, capacity ignored).
     let chunkedFloor: [Double]
+    /// Each job alone: capacity is not looked at (the Carbon Aware SDK's answer, for comparison).
+    let ignoresCapacity: Bool
 
-    init(flat: FlatProblem, generator: CandidateGenerator) {
+    init(flat: FlatProblem, generator: CandidateGenerator, ignoresCapacity: Bool = false) {
         self.flat = flat
+        self.ignoresCapacity = ignoresCapacity
         self.generator = generator
         used = flat.capacity.map { [Int32](repeating: 0, count: $0.count) }
         assignment = Array(repeating: Assigned(), count: flat.jobCount)
@@ -82,6 +85,7 @@ struct Placer {
         var bestOption = -1, bestStart = -1
         for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
             let o = flat.options[oi]
+            if o.floor >= bestValue { break }  // cheapest floor first; prices only add
             let q = Int(o.resource)
             let L = Int(o.slots)
             guard L <= b - a else { continue }
@@ -89,7 +93,7 @@ struct Placer {
             let use = used[q]
             var run = 0
             for t in a..<b {
-                if use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
+                if ignoresCapacity || use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
                 guard run >= L else { continue }
                 let s = t - L + 1
                 var v = flat.contiguousObjective(o, job: j, start: s)
@@ -117,7 +121,7 @@ struct Placer {
             let cap = flat.capacity[q]
             let use = used[q]
             for k in 2...Int(flat.maxChunks[j]) {
-                guard let c = generator.bestChunked(job: j, option: Int(o.index), chunks: k, available: { use[$0] + d <= cap[$0] }) else { continue }
+                guard let c = generator.bestChunked(job: j, option: Int(o.index), chunks: k, available: ignoresCapacity ? nil : { use[$0] + d <= cap[$0] }) else { continue }
                 var v = c.objective
                 if let p = prices { v += c.slots.reduce(0) { $0 + dd * p[q][$1] } }
                 if v < resultValue - 1e-12 {

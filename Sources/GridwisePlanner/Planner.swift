@@ -19,7 +19,7 @@ public struct PlannerOptions: Sendable {
     /// and runs branch and bound, which proves optimality when it finishes.
     public var exactSearchLimit: Int
 
-    public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096, boundIterations: Int = 60,
+    public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096, boundIterations: Int = 120,
                 targetGap: Double = 0, timeLimit: Double? = nil, exactSearchLimit: Int = 250_000) {
         self.nodeLimit = nodeLimit
         self.maxPasses = maxPasses
@@ -52,12 +52,8 @@ public enum Planner {
             let d = clock.now - started
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 >= limit
         }
-        let compiled = CompiledProblem(problem, policy: problem.policy)
-        let unit = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: .init())
-        let baseline = BaselinePlanner.plan(compiled)
-        let baselineMetrics = baseline.placements.map { unit.metrics(job: $0.job, option: $0.option, slots: $0.slots, chunks: 1) }
-        let normalisers = normalisers(from: baselineMetrics)
-        let model = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: normalisers)
+        let (compiled, baseline, baselineMetrics, model) = prepare(problem)
+        let normalisers = model.normalisers
         var generator = CandidateGenerator(model: model)
         generator.enumerationLimit = options.enumerationLimit
         let flat = FlatProblem(model: model, allowSplitting: problem.policy.allowSplitting)
@@ -173,6 +169,16 @@ public enum Planner {
             for oi in flat.optionStart[j]..<flat.optionStart[j + 1] { n += max(0, w - Int(flat.options[oi].slots) + 1) * Int(flat.maxChunks[j]) }
         }
         return n
+    }
+
+    /// The compiled problem, the baseline with its metrics, and the cost model normalised by the baseline.
+    static func prepare(_ problem: PlanningProblem) -> (CompiledProblem, BaselinePlanner.Result, [Metrics], CostModel) {
+        let compiled = CompiledProblem(problem, policy: problem.policy)
+        let unit = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: .init())
+        let baseline = BaselinePlanner.plan(compiled)
+        let baselineMetrics = baseline.placements.map { unit.metrics(job: $0.job, option: $0.option, slots: $0.slots, chunks: 1) }
+        let model = CostModel(compiled: compiled, weights: problem.policy.weights, normalisers: normalisers(from: baselineMetrics))
+        return (compiled, baseline, baselineMetrics, model)
     }
 
     static func normalisers(from metrics: [Metrics]) -> CostModel.Normalisers {

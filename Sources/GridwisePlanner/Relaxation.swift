@@ -29,11 +29,11 @@ struct LagrangianRelaxation {
     func evaluate(_ lambda: [[Double]]) -> Evaluation {
         let hours = flat.hours
         let resources = flat.resources.count
-        let lambdaPrefix = lambda.map { values in
-            var prefix = [Double](repeating: 0, count: hours + 1)
-            for t in 0..<hours { prefix[t + 1] = prefix[t] + values[t] }
-            return prefix
+        var prefix = [Double](repeating: 0, count: resources * (hours + 1))
+        for q in 0..<resources {
+            for t in 0..<hours { prefix[q * (hours + 1) + t + 1] = prefix[q * (hours + 1) + t] + lambda[q][t] }
         }
+        let lambdaPrefix = prefix
         let jobs = flat.jobCount
         let blockCount = min(Self.blocks, max(1, jobs))
         var values = [Double](repeating: 0, count: blockCount)
@@ -74,7 +74,7 @@ struct LagrangianRelaxation {
     }
 
     /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff`.
-    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [[Double]], diff: inout [Int32], scratch: inout Scratch) -> Double {
+    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout Scratch) -> Double {
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
         let d = Double(flat.devices[j])
         let stride = flat.hours + 1
@@ -83,20 +83,18 @@ struct LagrangianRelaxation {
         var bestSlots: [Int]? = nil
         for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
             let o = flat.options[oi]
+            // Options come cheapest floor first and prices are never negative: none further can win.
+            if o.floor >= best { break }
             let q = Int(o.resource)
-            let L = Int(o.slots)
-            if L <= b - a {
-                let lp = lambdaPrefix[q]
-                for s in a...(b - L) {
-                    let v = flat.contiguousObjective(o, job: j, start: s) + d * (lp[s + L] - lp[s])
-                    if v < best {
-                        best = v
-                        bestResource = q
-                        bestStart = s
-                        bestLength = L
-                        bestSlots = nil
-                    }
-                }
+            let (v, s) = lambdaPrefix.withUnsafeBufferPointer { lp in
+                flat.bestStart(o, job: j, window: a, b, pricePrefix: UnsafeBufferPointer(rebasing: lp[(q * stride)..<((q + 1) * stride)]), devices: d)
+            }
+            if s >= 0, v < best {
+                best = v
+                bestResource = q
+                bestStart = s
+                bestLength = Int(o.slots)
+                bestSlots = nil
             }
             let kMax = Int(flat.maxChunks[j])
             guard kMax > 1, b - a >= 2 else { continue }
@@ -149,14 +147,15 @@ struct LagrangianRelaxation {
 
     /// Subgradient ascent with Polyak steps towards `upperBound` (the best plan's objective), from zero
     /// prices; stops after `iterations`, when `shouldStop` says so, or when the gap closes to `targetGap`.
-    func ascend(upperBound: Double, iterations: Int, targetGap: Double, startingFrom start: [[Double]]? = nil, shouldStop: () -> Bool) -> Result {
+    func ascend(upperBound: Double, iterations: Int, targetGap: Double, shouldStop: () -> Bool) -> Result {
         let hours = flat.hours
-        var lambda = start ?? [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
+        var lambda = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
         var best = -Double.infinity
         var bestLambda = lambda
         var theta = 1.0
         var stale = 0
         var done = 0
+        var direction = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
         for _ in 0..<max(1, iterations) {
             let e = evaluate(lambda)
             done += 1
@@ -173,19 +172,20 @@ struct LagrangianRelaxation {
             }
             if Planner.gap(objective: upperBound, bound: best) <= targetGap || theta < 1e-4 || shouldStop() { break }
             var norm = 0.0
-            var g = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
             for q in 0..<flat.resources.count {
                 for t in 0..<hours {
-                    let v = Double(e.usage[q][t] - flat.capacity[q][t])
-                    if v < 0 && lambda[q][t] <= 0 { continue }
-                    g[q][t] = v
+                    var v = Double(e.usage[q][t] - flat.capacity[q][t])
+                    if v < 0 && lambda[q][t] <= 0 { v = 0 }
+                    direction[q][t] = v
                     norm += v * v
                 }
             }
             if norm == 0 { break }  // the relaxed schedules fit: the relaxation is solved
+            // Polyak's step towards the best plan's objective, scaled by theta, which halves whenever
+            // four steps in a row fail to raise the bound.
             let step = theta * max(upperBound - e.value, 1e-9 * max(1, abs(upperBound))) / norm
             for q in 0..<flat.resources.count {
-                for t in 0..<hours where g[q][t] != 0 { lambda[q][t] = max(0, lambda[q][t] + step * g[q][t]) }
+                for t in 0..<hours where direction[q][t] != 0 { lambda[q][t] = max(0, lambda[q][t] + step * direction[q][t]) }
             }
         }
         return Result(bound: best, lambda: bestLambda, iterations: done)

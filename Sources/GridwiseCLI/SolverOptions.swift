@@ -1,0 +1,35 @@
+import ArgumentParser
+import GridwisePlanner
+
+/// How long the planner may search and when it may stop early: shared by plan and place.
+struct SolverOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Return the best plan found within this many seconds, with its bound and gap (default: no limit).", valueName: "SECONDS"))
+    var timeLimit: Double?
+
+    @Option(help: ArgumentHelp("Stop once the plan is within this gap of the lower bound: a percentage (0.5%) or a fraction (0.005). Default 0: search to the other limits.", valueName: "GAP"))
+    var targetGap: String?
+
+    @Option(help: "Branch-and-bound node limit on small plans; more can prove optimality, at the cost of time.")
+    var nodeLimit: Int = 200_000
+
+    func validate() throws {
+        if let timeLimit, !(timeLimit > 0 && timeLimit.isFinite) {
+            throw ValidationError("--time-limit: found \(timeLimit); expected a number of seconds greater than 0")
+        }
+        if let targetGap, Self.fraction(targetGap) == nil {
+            throw ValidationError("--target-gap: found '\(targetGap)'; expected a percentage such as 0.5% or a fraction from 0 to 1 such as 0.005")
+        }
+        if nodeLimit < 0 { throw ValidationError("--node-limit: found \(nodeLimit); expected 0 or more") }
+    }
+
+    static func fraction(_ text: String) -> Double? {
+        let percent = text.hasSuffix("%")
+        guard let v = Double(percent ? String(text.dropLast()) : text), v.isFinite else { return nil }
+        let f = percent ? v / 100 : v
+        return (0...1).contains(f) ? f : nil
+    }
+
+    var plannerOptions: PlannerOptions {
+        PlannerOptions(nodeLimit: nodeLimit, targetGap: targetGap.flatMap(Self.fraction) ?? 0, timeLimit: timeLimit)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GridwiseCore
+import GridwisePlanner
+
+// gridwise-bench: one solver on one seeded generated instance, one JSON line out (see bench/README.md).
+//
+//   gridwise-bench --jobs 10000 [--seed 1] [--interruptible 0.2] [--solver gridwise|alone|baseline]
+//                  [--time-limit S] [--target-gap F] [--export-model FILE]
+
+func usage(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("gridwise-bench: \(message)\nusage: gridwise-bench --jobs N [--seed S] [--interruptible F] [--solver gridwise|alone|baseline] [--time-limit S] [--target-gap F] [--export-model FILE]\n".utf8))
+    exit(2)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var values: [String: String] = [:]
+while !arguments.isEmpty {
+    let key = arguments.removeFirst()
+    guard key.hasPrefix("--"), !arguments.isEmpty else { usage("expected --option value, found '\(key)'") }
+    values[String(key.dropFirst(2))] = arguments.removeFirst()
+}
+for key in values.keys where !["jobs", "seed", "interruptible", "solver", "time-limit", "target-gap", "export-model", "regions", "hours"].contains(key) {
+    usage("unknown option --\(key)")
+}
+guard let jobs = values["jobs"].flatMap(Int.init), jobs > 0 else { usage("--jobs needs a positive whole number") }
+var spec = InstanceSpec(jobs: jobs)
+if let s = values["seed"] { guard let v = UInt64(s) else { usage("--seed needs a whole number") }; spec.seed = v }
+if let s = values["interruptible"] { guard let v = Double(s), (0...1).contains(v) else { usage("--interruptible needs a share from 0 to 1") }; spec.interruptibleShare = v }
+if let s = values["regions"] { guard let v = Int(s), v > 0 else { usage("--regions needs a positive whole number") }; spec.regions = v }
+if let s = values["hours"] { guard let v = Int(s), v >= 48 else { usage("--hours needs at least 48") }; spec.hours = v }
+let solver = values["solver"] ?? "gridwise"
+guard ["gridwise", "alone", "baseline"].contains(solver) else { usage("--solver is gridwise, alone or baseline") }
+
+let problem = InstanceGenerator.generate(spec)
+
+if let path = values["export-model"] {
+    do {
+        try Comparisons.timeIndexedModelJSON(problem).write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        FileHandle.standardError.write(Data("gridwise-bench: cannot write \(path): \(error)\n".utf8))
+        exit(73)
+    }
+    exit(0)
+}
+
+/// Peak resident memory of this process, MB (Linux VmHWM).
+func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return -1 }
+    return kb / 1024
+}
+
+let clock = ContinuousClock()
+let began = clock.now
+var record: [String: Any] = ["jobs": jobs, "seed": spec.seed, "solver": solver, "regions": spec.regions, "hours": spec.hours, "interruptible": spec.interruptibleShare]
+switch solver {
+case "gridwise":
+    var options = PlannerOptions()
+    if let s = values["time-limit"] { guard let v = Double(s), v > 0 else { usage("--time-limit needs seconds > 0") }; options.timeLimit = v }
+    if let s = values["target-gap"] { guard let v = Double(s), v >= 0 else { usage("--target-gap needs a fraction >= 0") }; options.targetGap = v }
+    let plan = Planner.plan(problem, inputs: PlanInputs(jobs: "generated", regions: "generated", policy: "generated", signals: "generated"), generatedBy: "gridwise-bench", options: options)
+    record["objective"] = plan.optimality.objective
+    record["bound"] = plan.optimality.lowerBound
+    record["gap"] = plan.optimality.gap
+    record["status"] = plan.optimality.status
+    record["placed"] = plan.placements.count
+    record["carbon_kg"] = plan.totals.carbonKg
+    record["over_capacity_device_hours"] = 0
+case "alone":
+    let score = Comparisons.eachJobAlone(problem)
+    record["objective"] = score.objective
+    record["placed"] = score.jobsPlaced
+    record["carbon_kg"] = score.carbonKg
+    record["over_capacity_device_hours"] = score.overCapacityDeviceHours
+default:
+    let score = Comparisons.baseline(problem)
+    record["objective"] = score.objective
+    record["placed"] = score.jobsPlaced
+    record["carbon_kg"] = score.carbonKg
+    record["over_capacity_device_hours"] = 0
+}
+let elapsed = clock.now - began
+record["seconds"] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+record["peak_rss_mb"] = peakResidentMegabytes()
+let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+print(String(decoding: data, as: UTF8.self))
