@@ -103,6 +103,12 @@ struct CandidateGenerator {
     /// The cheapest schedule of exactly `chunks` runs for job `j` on option `o`, using only slots where
     /// `available` is true (all when nil). Exact: dynamic programming over (slot, slots taken, runs, last taken).
     func bestChunked(job j: Int, option o: Int, chunks k: Int, available: ((Int) -> Bool)?) -> Candidate? {
+        bestChunkedValue(job: j, option: o, chunks: k, available: available, price: nil)?.candidate
+    }
+
+    /// The same with a price added for every slot taken (the relaxation's device-hour prices); returns the
+    /// schedule and its objective plus prices.
+    func bestChunkedValue(job j: Int, option o: Int, chunks k: Int, available: ((Int) -> Bool)?, price: ((Int) -> Double)?) -> (candidate: Candidate, value: Double)? {
         let job = compiled.problem.jobs[j]
         let option = compiled.options[j][o]
         let window = compiled.windows[j]
@@ -123,6 +129,7 @@ struct CandidateGenerator {
             let t = window.lowerBound + i
             let canTake = available?(t) ?? true
             let full = model.hourlyObjective(option, slot: t)
+            let extra = price?(t) ?? 0
             var next = [Double](repeating: .infinity, count: states)
             for n in 0...s {
                 for m in 0...k {
@@ -141,10 +148,10 @@ struct CandidateGenerator {
                         guard canTake, n < s else { continue }
                         let m2 = last == 1 ? m : m + 1
                         guard m2 <= k else { continue }
-                        var add = full
+                        var add = full + extra
                         if n + 1 == s {
                             let finish = Double(t) + lastFraction
-                            add = full * lastFraction + model.delayObjective(delayHours: max(0, finish - releaseHour - running))
+                            add = full * lastFraction + extra + model.delayObjective(delayHours: max(0, finish - releaseHour - running))
                         }
                         let takeIdx = (n + 1) * stride + m2 * 2 + 1
                         if c + add < next[takeIdx] {
@@ -168,7 +175,8 @@ struct CandidateGenerator {
             i -= 1
         }
         slots.reverse()
-        return make(j, option: o, slots: slots, chunks: k)
+        let candidate = make(j, option: o, slots: slots, chunks: k)
+        return (candidate, price == nil ? candidate.objective : cost[end] + model.fixedObjective(option, runningHours: running))
     }
 }
 

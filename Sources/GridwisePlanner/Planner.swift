@@ -85,7 +85,7 @@ public enum Planner {
         var exact: (finished: Bool, complete: Bool, relaxed: [Double])? = nil
         // The bound speaks only for the jobs placed, so with any left out the search runs regardless.
         let closed = gap(objective: best.objective, bound: ascent.bound) <= options.targetGap && best.placedMask.allSatisfy { $0 }
-        if schedulesCount(flat) <= options.exactSearchLimit, !closed, !stop() {
+        if schedulesCount(flat, enumerationLimit: options.enumerationLimit) <= options.exactSearchLimit, !closed, !stop() {
             var search = Search(compiled: compiled, generator: generator)
             for c in assignment.compactMap({ $0 }) { search.assign(c) }
             search.improve(maxPasses: options.maxPasses)
@@ -96,16 +96,22 @@ public enum Planner {
 
         // 5. The bound for the jobs the final plan places.
         let placedMask = assignment.map { $0 != nil }
-        if placedMask != relaxation.included {
+        // Interruptible jobs: their chunked schedules solved exactly at the final prices, where few enough.
+        let chunkedOptions = (0..<flat.jobCount).reduce(0) { $0 + (flat.maxChunks[$1] > 1 && placedMask[$1] ? flat.optionStart[$1 + 1] - flat.optionStart[$1] : 0) }
+        let exactChunks = chunkedOptions > 0 && chunkedOptions <= 20_000 && !stop()
+        let ascentMask = relaxation.included
+        if placedMask != ascentMask || exactChunks {
             relaxation = LagrangianRelaxation(flat: flat, included: placedMask)
+            if exactChunks { relaxation.exactChunks = generator }
             let zero = relaxation.evaluate(ascent.lambda.map { $0.map { _ in 0 } }).value
             let again = relaxation.evaluate(ascent.lambda).value
-            ascent.bound = max(zero, again)
+            ascent.bound = max(placedMask == ascentMask ? ascent.bound : -.infinity, zero, again)
         }
         let placed = assignment.compactMap { $0 }
         let objective = placed.reduce(0) { $0 + $1.objective }
         var bound = ascent.bound
-        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps) subgradient steps; interruptible jobs bounded by their cheapest hours)"
+        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps) subgradient steps"
+            + (exactChunks ? "; interruptible jobs' chunked schedules solved exactly at the final prices)" : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours)" : ")")
         if let exact {
             let relaxed = placed.reduce(0) { $0 + exact.relaxed[$1.job] }
             if relaxed > bound {
@@ -161,12 +167,20 @@ public enum Planner {
         return objective(a) < objective(b) - 1e-12 * max(1, abs(objective(b)))
     }
 
-    /// Contiguous schedules in all: jobs x options x starts (what listing every schedule would hold).
-    static func schedulesCount(_ flat: FlatProblem) -> Int {
+    /// Schedules listing every one would hold: contiguous starts, and for interruptible jobs the chunked
+    /// subsets the generator would list (at most `enumerationLimit` per pool and chunk count).
+    static func schedulesCount(_ flat: FlatProblem, enumerationLimit: Int) -> Int {
         var n = 0
         for j in 0..<flat.jobCount {
             let w = Int(flat.windowEnd[j] - flat.windowStart[j])
-            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] { n += max(0, w - Int(flat.options[oi].slots) + 1) * Int(flat.maxChunks[j]) }
+            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
+                let o = flat.options[oi]
+                n += max(0, w - Int(o.slots) + 1)
+                for k in stride(from: 2, through: Int(flat.maxChunks[j]), by: 1) {
+                    let slots = flat.shape(o, job: j, chunks: k).slots
+                    n += min(binomial(w, slots, cap: enumerationLimit + 1), enumerationLimit)
+                }
+            }
         }
         return n
     }

@@ -15,6 +15,9 @@ struct LagrangianRelaxation {
     let flat: FlatProblem
     /// Jobs included (those the plan places).
     let included: [Bool]
+    /// When given, chunked schedules are solved exactly (dynamic programming with the prices) wherever the
+    /// cheapest-hours bound could win: slower, so only for the final bound.
+    var exactChunks: CandidateGenerator? = nil
 
     /// Fixed split of the jobs into blocks, so sums are added in the same order on any machine.
     static let blocks = 32
@@ -116,7 +119,19 @@ struct LagrangianRelaxation {
                 }
                 var sum = 0.0
                 for i in 0..<(shape.slots - 1) { sum += costs[scratch.order[i]] }
-                let v = sum + partial + o.latency * shape.running
+                var v = sum + partial + o.latency * shape.running
+                if v < best, let generator = exactChunks {
+                    let prices = lambda[q]
+                    if let exact = generator.bestChunkedValue(job: j, option: Int(o.index), chunks: k, available: nil, price: { d * prices[$0] }) {
+                        v = max(v, exact.value)
+                        if v < best {
+                            best = v
+                            bestResource = q
+                            bestSlots = exact.candidate.slots
+                        }
+                    }
+                    continue
+                }
                 if v < best {
                     best = v
                     bestResource = q

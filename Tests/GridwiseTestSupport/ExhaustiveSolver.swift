@@ -67,6 +67,15 @@ public enum ExhaustiveSolver {
         }
 
         var used = catalog.regions.map { $0.pools.map { _ in [Int](repeating: 0, count: horizon.hours) } }
+        // Devices free per hour: the pool less every reservation overlapping the hour.
+        let free = catalog.regions.map { region in
+            region.pools.map { pool in
+                (0..<horizon.hours).map { t -> Int in
+                    let from = horizon.start.adding(hours: t), to = horizon.start.adding(hours: t + 1)
+                    return pool.count - pool.reservations.filter { $0.start < to && $0.end > from }.reduce(0) { $0 + $1.devices }
+                }
+            }
+        }
         var best = Result(placedPriority: -1, objective: .infinity)
         func dfs(_ j: Int, _ priority: Int, _ objective: Double) {
             if j == jobs.count {
@@ -77,8 +86,7 @@ public enum ExhaustiveSolver {
             }
             let job = jobs[j]
             for o in options[j] {
-                let capacity = catalog.regions[o.region].pools[o.pool].count
-                guard o.slots.allSatisfy({ used[o.region][o.pool][$0] + job.deviceCount <= capacity }) else { continue }
+                guard o.slots.allSatisfy({ used[o.region][o.pool][$0] + job.deviceCount <= free[o.region][o.pool][$0] }) else { continue }
                 for t in o.slots { used[o.region][o.pool][t] += job.deviceCount }
                 dfs(j + 1, priority + job.priority, objective + o.objective)
                 for t in o.slots { used[o.region][o.pool][t] -= job.deviceCount }

@@ -18,8 +18,9 @@ public enum Fixtures {
             price: Dictionary(uniqueKeysWithValues: price.map { ($0.key, series($0.key, .price, $0.value)) }), currency: "USD")
     }
 
-    /// A small random instance: 2 regions, 1-2 pools each, `jobs` jobs in a horizon of `hours` hours.
-    public static func randomInstance(seed: UInt64, jobs jobCount: Int = 3, hours: Int = 6) -> (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals) {
+    /// A small random instance: 2 regions, 1-2 pools each, `jobs` jobs in a horizon of `hours` hours;
+    /// with `withReservations`, some pools lose devices for an hour or two.
+    public static func randomInstance(seed: UInt64, jobs jobCount: Int = 3, hours: Int = 6, withReservations: Bool = false) -> (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals) {
         var rng = SeededGenerator(seed: seed)
         let types = ["X", "Y"]
         var regions: [Region] = []
@@ -28,9 +29,16 @@ public enum Fixtures {
         for r in 0..<2 {
             let zone = "Z\(r)"
             let poolCount = Int.random(in: 1...2, using: &rng)
-            let pools = (0..<poolCount).map { p in
+            var pools = (0..<poolCount).map { p in
                 AcceleratorPool(type: types[p], count: Int.random(in: 2...4, using: &rng), powerKilowattsPerDevice: [0.3, 0.5, 0.7].randomElement(using: &rng)!,
                                 relativeSpeed: [0.5, 1.0, 2.0].randomElement(using: &rng)!)
+            }
+            if withReservations, Bool.random(using: &rng) {
+                // Maintenance over one or two hours, starting on or off the hour.
+                let from = Int.random(in: 0..<(hours - 1), using: &rng)
+                let offset = Int64([0, 1800].randomElement(using: &rng)!)
+                pools[0].reservations = [CapacityReservation(start: at(from).adding(seconds: offset), end: at(from + 1).adding(seconds: offset),
+                                                             devices: Int.random(in: 1...pools[0].count, using: &rng), reason: "maintenance")]
             }
             regions.append(Region(
                 name: "r\(r)", carbonZone: zone, pools: pools, powerUsageEffectiveness: [1.1, 1.4].randomElement(using: &rng)!,
