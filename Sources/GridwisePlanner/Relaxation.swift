@@ -120,15 +120,15 @@ struct LagrangianRelaxation {
                 var sum = 0.0
                 for i in 0..<(shape.slots - 1) { sum += costs[scratch.order[i]] }
                 var v = sum + partial + o.latency * shape.running
-                if v < best, let generator = exactChunks {
-                    let prices = lambda[q]
-                    if let exact = generator.bestChunkedValue(job: j, option: Int(o.index), chunks: k, available: nil, price: { d * prices[$0] }) {
-                        v = max(v, exact.value)
-                        if v < best {
-                            best = v
-                            bestResource = q
-                            bestSlots = exact.candidate.slots
-                        }
+                // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).
+                if v < best, let generator = exactChunks, let exact = generator.bestChunkedValue(
+                    job: j, option: Int(o.index), chunks: k, available: nil, price: { [prices = lambda[q]] in d * prices[$0] })
+                {
+                    v = max(v, exact.value)
+                    if v < best {
+                        best = v
+                        bestResource = q
+                        bestSlots = exact.candidate.slots
                     }
                     continue
                 }

@@ -208,4 +208,24 @@ final class CommandTests: CLITestCase {
         XCTAssertTrue(text.contains("jobs.yaml:3:7: jobs: found '7'; expected a list of jobs"), text)
         XCTAssertFalse(text.contains("Fatal error") || text.contains("Stack dump"), text)
     }
+
+    func testTimeLimitAndTargetGapAreCheckedAndReported() throws {
+        let limited = run("plan", path("examples/china-hubs"), "--time-limit", "30", "--target-gap", "50%", "--format", "json")
+        XCTAssertEqual(limited.status, 0, limited.stderr)
+        let plan = try JSONSerialization.jsonObject(with: Data(limited.stdout.utf8)) as! [String: Any]
+        let optimality = plan["optimality"] as! [String: Any]
+        let objective = optimality["objective"] as! Double, bound = optimality["lower_bound"] as! Double, gap = optimality["gap"] as! Double
+        XCTAssertLessThanOrEqual(gap, 0.5)
+        XCTAssertLessThanOrEqual(bound, objective)
+        XCTAssertEqual(gap, objective == 0 ? 0 : (objective - bound) / abs(objective), accuracy: 1e-12)
+
+        let zero = run("plan", path("examples/global"), "--time-limit", "0")
+        XCTAssertEqual(zero.status, 2)
+        XCTAssertTrue(zero.stderr.contains("--time-limit: found 0.0; expected a number of seconds greater than 0"), zero.stderr)
+        let words = run("plan", path("examples/global"), "--target-gap", "small")
+        XCTAssertEqual(words.status, 2)
+        XCTAssertTrue(words.stderr.contains("--target-gap: found 'small'; expected a percentage such as 0.5%"), words.stderr)
+        let tooBig = run("place", path("examples/global"), "--job", "llm-13b-pretrain", "--target-gap", "150%")
+        XCTAssertEqual(tooBig.status, 2, tooBig.stderr)
+    }
 }
