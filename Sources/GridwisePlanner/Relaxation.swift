@@ -170,7 +170,7 @@ struct LagrangianRelaxation {
         var theta = 1.0
         var stale = 0
         var done = 0
-        var direction = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
+        var g = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
         for _ in 0..<max(1, iterations) {
             let e = evaluate(lambda)
             done += 1
@@ -191,7 +191,7 @@ struct LagrangianRelaxation {
                 for t in 0..<hours {
                     var v = Double(e.usage[q][t] - flat.capacity[q][t])
                     if v < 0 && lambda[q][t] <= 0 { v = 0 }
-                    direction[q][t] = v
+                    g[q][t] = v
                     norm += v * v
                 }
             }
@@ -200,7 +200,7 @@ struct LagrangianRelaxation {
             // four steps in a row fail to raise the bound.
             let step = theta * max(upperBound - e.value, 1e-9 * max(1, abs(upperBound))) / norm
             for q in 0..<flat.resources.count {
-                for t in 0..<hours where direction[q][t] != 0 { lambda[q][t] = max(0, lambda[q][t] + step * direction[q][t]) }
+                for t in 0..<hours where g[q][t] != 0 { lambda[q][t] = max(0, lambda[q][t] + step * g[q][t]) }
             }
         }
         return Result(bound: best, lambda: bestLambda, iterations: done)

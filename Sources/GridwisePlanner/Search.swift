@@ -1,7 +1,7 @@
 import GridwiseCore
 
-/// Places jobs against capacity: a greedy start, local search by re-insertion, then branch and bound
-/// over the candidate schedules, which proves optimality when it finishes within its node limit.
+/// Small instances: every schedule listed; local search by re-insertion from the planner's best plan, then
+/// branch and bound over the listed schedules, which proves optimality when it finishes within its node limit.
 struct Search {
     let compiled: CompiledProblem
     let generator: CandidateGenerator
@@ -72,12 +72,6 @@ struct Search {
             }
         }
         return best
-    }
-
-    mutating func greedy() {
-        for j in order {
-            if let c = bestFeasible(j) { assign(c) }
-        }
     }
 
     /// Re-inserts each job at its best place given the others until no move improves (or `maxPasses`).
