@@ -40,7 +40,6 @@ struct FlatProblem {
     let capacity: [[Int32]]
     /// Objective per facility kWh, per region and hour, and its prefix sums (hours + 1 entries).
     let rate: [[Double]]
-    let ratePrefix: [[Double]]
     /// The same, flat: region r's hour t at `r * hours + t`, its prefix at `r * (hours + 1) + t`.
     let rateFlat: [Double]
     let prefixFlat: [Double]
@@ -76,13 +75,8 @@ struct FlatProblem {
         let weights = model.weights, n = model.normalisers
         let carbonFactor = weights.carbon / 1000 / n.carbonKilograms, costFactor = weights.cost / 1000 / n.cost
         rate = regions.indices.map { r in (0..<compiled.hours).map { t in carbonFactor * compiled.carbon[r][t] + costFactor * compiled.price[r][t] } }
-        ratePrefix = rate.map { values in
-            var prefix = [Double](repeating: 0, count: values.count + 1)
-            for (t, v) in values.enumerated() { prefix[t + 1] = prefix[t] + v }
-            return prefix
-        }
         rateFlat = rate.flatMap { $0 }
-        prefixFlat = ratePrefix.flatMap { $0 }
+        prefixFlat = rate.flatMap(prefixSums)
         delayWeight = weights.delay / n.delayHours
         let jobs = compiled.problem.jobs
         devices = jobs.map { Int32($0.deviceCount) }
@@ -178,11 +172,49 @@ struct FlatProblem {
         return (best + constant, bestS)
     }
 
+    /// Scratch space for `cheapestHoursBounds`, reused across calls.
+    struct CheapestHours {
+        var costs: [Double] = []
+        var order: [Int] = []
+    }
+
+    /// Lower bounds on chunked schedules of option `o` in k = 2...maxChunks pieces, with `price(t)` added to
+    /// every slot held: the (slots - 1) cheapest full hours of the window, plus the cheapest hour used for
+    /// the last fraction, plus latency (delay, never negative, is left out). Calls `body(k, bound, order)`,
+    /// where `order` lists the window's offsets from cheapest.
+    func cheapestHoursBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
+        let a = Int(windowStart[j]), w = Int(windowEnd[j]) - a
+        let kMax = Int(maxChunks[j])
+        guard kMax > 1, w >= 2 else { return }
+        scratch.costs.removeAll(keepingCapacity: true)
+        for t in a..<(a + w) { scratch.costs.append(hourly(o, slot: t) + price(t)) }
+        scratch.order.removeAll(keepingCapacity: true)
+        scratch.order.append(contentsOf: 0..<w)
+        let costs = scratch.costs
+        scratch.order.sort { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+        var sum = 0.0, taken = 0
+        for k in 2...kMax {
+            let shape = shape(o, job: j, chunks: k)
+            guard shape.slots <= w, shape.slots >= 1 else { break }
+            var partial = Double.infinity
+            for t in a..<(a + w) { partial = min(partial, shape.fraction * hourly(o, slot: t) + price(t)) }
+            while taken < shape.slots - 1 { sum += costs[scratch.order[taken]]; taken += 1 }
+            body(k, sum + partial + o.latency * shape.running, scratch.order)
+        }
+    }
+
     /// The objective of one full hour at slot `t` on option `o`, without latency and delay.
     @inline(__always)
     func hourly(_ o: Option, slot t: Int) -> Double {
         o.energy * rate[Int(o.region)][t] + o.water
     }
+}
+
+/// Running sums: `values.count + 1` entries, the first 0, so a range sums to `p[end] - p[start]`.
+func prefixSums(_ values: [Double]) -> [Double] {
+    var prefix = [Double](repeating: 0, count: values.count + 1)
+    for (t, v) in values.enumerated() { prefix[t + 1] = prefix[t] + v }
+    return prefix
 }
 
 /// Minimum of a fixed array over any range in O(1), after O(n log n) preparation.

@@ -31,21 +31,10 @@ struct Placer {
         used = flat.capacity.map { [Int32](repeating: 0, count: $0.count) }
         assignment = Array(repeating: Assigned(), count: flat.jobCount)
         var floor = [Double](repeating: .infinity, count: flat.options.count)
-        var costs: [Double] = []
+        var scratch = FlatProblem.CheapestHours()
         for j in 0..<flat.jobCount where flat.maxChunks[j] > 1 {
-            let window = Int(flat.windowStart[j])..<Int(flat.windowEnd[j])
             for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
-                let o = flat.options[oi]
-                costs.removeAll(keepingCapacity: true)
-                for t in window { costs.append(flat.hourly(o, slot: t)) }
-                costs.sort()
-                var prefix = 0.0, taken = 0
-                for k in 2...Int(flat.maxChunks[j]) {
-                    let shape = flat.shape(o, job: j, chunks: k)
-                    guard shape.slots >= 1, shape.slots <= costs.count else { break }
-                    while taken < shape.slots - 1 { prefix += costs[taken]; taken += 1 }
-                    floor[oi] = min(floor[oi], prefix + shape.fraction * costs[0] + o.latency * shape.running)
-                }
+                flat.cheapestHoursBounds(flat.options[oi], job: j, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
             }
         }
         chunkedFloor = floor
@@ -150,13 +139,7 @@ struct Placer {
 
     /// Places every job in `order`, each at its best place left (by objective plus prices when given).
     mutating func greedy(order: [Int], prices: [[Double]]?) {
-        let prefix = prices.map { p in
-            p.map { values in
-                var prefix = [Double](repeating: 0, count: values.count + 1)
-                for (t, v) in values.enumerated() { prefix[t + 1] = prefix[t] + v }
-                return prefix
-            }
-        }
+        let prefix = prices.map { $0.map(prefixSums) }
         for j in order {
             if let a = best(j, prices: prices, pricePrefix: prefix) { assign(j, a) }
         }

@@ -68,7 +68,6 @@ public enum Planner {
         // 2. The bound, and prices that say which hours are contended.
         var relaxation = LagrangianRelaxation(flat: flat, included: best.placedMask)
         var ascent = relaxation.ascend(upperBound: best.objective, iterations: options.boundIterations, targetGap: options.targetGap, shouldStop: stop)
-        var steps = ascent.iterations
 
         // 3. A plan guided by the prices, improved by the same moves; the better of the two stays.
         if gap(objective: best.objective, bound: ascent.bound) > options.targetGap, !stop() {
@@ -110,7 +109,7 @@ public enum Planner {
         let placed = assignment.compactMap { $0 }
         let objective = placed.reduce(0) { $0 + $1.objective }
         var bound = ascent.bound
-        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps) subgradient steps"
+        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(ascent.iterations) subgradient steps"
             + (exactChunks ? "; interruptible jobs' chunked schedules solved exactly at the final prices)" : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours)" : ")")
         if let exact {
             let relaxed = placed.reduce(0) { $0 + exact.relaxed[$1.job] }
@@ -122,7 +121,6 @@ public enum Planner {
         let provedBySearch = exact.map { $0.finished && $0.complete } ?? false
         let optimal = provedBySearch || bound >= objective - 1e-12 * max(1, abs(objective))
         if optimal { bound = objective }
-        steps = ascent.iterations
         let stopped = stop() ? "; stopped at the time limit of \(formatShort(options.timeLimit ?? 0)) s" : ""
         let optimality = Optimality(
             objective: objective, lowerBound: bound, gap: gap(objective: objective, bound: bound),

@@ -32,11 +32,7 @@ struct LagrangianRelaxation {
     func evaluate(_ lambda: [[Double]]) -> Evaluation {
         let hours = flat.hours
         let resources = flat.resources.count
-        var prefix = [Double](repeating: 0, count: resources * (hours + 1))
-        for q in 0..<resources {
-            for t in 0..<hours { prefix[q * (hours + 1) + t + 1] = prefix[q * (hours + 1) + t] + lambda[q][t] }
-        }
-        let lambdaPrefix = prefix
+        let lambdaPrefix = lambda.flatMap(prefixSums)
         let jobs = flat.jobCount
         let blockCount = min(Self.blocks, max(1, jobs))
         var values = [Double](repeating: 0, count: blockCount)
@@ -48,7 +44,7 @@ struct LagrangianRelaxation {
                 DispatchQueue.concurrentPerform(iterations: blockCount) { b in
                     var diff = [Int32](repeating: 0, count: resources * (hours + 1))
                     var sum = 0.0
-                    var scratch = Scratch()
+                    var scratch = FlatProblem.CheapestHours()
                     let lo = jobs * b / blockCount, hi = jobs * (b + 1) / blockCount
                     for j in lo..<hi where included[j] {
                         sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
@@ -71,13 +67,8 @@ struct LagrangianRelaxation {
         return Evaluation(value: value, usage: usage)
     }
 
-    struct Scratch {
-        var costs: [Double] = []
-        var order: [Int] = []
-    }
-
     /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff`.
-    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout Scratch) -> Double {
+    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout FlatProblem.CheapestHours) -> Double {
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
         let d = Double(flat.devices[j])
         let stride = flat.hours + 1
@@ -99,30 +90,12 @@ struct LagrangianRelaxation {
                 bestLength = Int(o.slots)
                 bestSlots = nil
             }
-            let kMax = Int(flat.maxChunks[j])
-            guard kMax > 1, b - a >= 2 else { continue }
-            // Relaxed chunked schedules: the cheapest hours of the window.
-            let w = b - a
-            scratch.costs.removeAll(keepingCapacity: true)
-            for t in a..<b { scratch.costs.append(flat.hourly(o, slot: t) + d * lambda[q][t]) }
-            scratch.order.removeAll(keepingCapacity: true)
-            scratch.order.append(contentsOf: 0..<w)
-            let costs = scratch.costs
-            scratch.order.sort { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
-            for k in 2...kMax {
-                let shape = flat.shape(o, job: j, chunks: k)
-                guard shape.slots <= w, shape.slots >= 1 else { break }
-                var partial = Double.infinity
-                for i in 0..<w {
-                    let t = a + i
-                    partial = min(partial, shape.fraction * flat.hourly(o, slot: t) + d * lambda[q][t])
-                }
-                var sum = 0.0
-                for i in 0..<(shape.slots - 1) { sum += costs[scratch.order[i]] }
-                var v = sum + partial + o.latency * shape.running
+            let prices = lambda[q]
+            flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
+                var v = bound
                 // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).
-                if v < best, let generator = exactChunks, let exact = generator.bestChunkedValue(
-                    job: j, option: Int(o.index), chunks: k, available: nil, price: { [prices = lambda[q]] in d * prices[$0] })
+                if v < best, let generator = exactChunks,
+                    let exact = generator.bestChunkedValue(job: j, option: Int(o.index), chunks: k, available: nil, price: { d * prices[$0] })
                 {
                     v = max(v, exact.value)
                     if v < best {
@@ -130,12 +103,12 @@ struct LagrangianRelaxation {
                         bestResource = q
                         bestSlots = exact.candidate.slots
                     }
-                    continue
+                    return
                 }
                 if v < best {
                     best = v
                     bestResource = q
-                    bestSlots = scratch.order.prefix(shape.slots).map { a + $0 }
+                    bestSlots = order.prefix(flat.shape(o, job: j, chunks: k).slots).map { a + $0 }
                 }
             }
         }
