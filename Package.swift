@@ -23,13 +23,15 @@ let package = Package(
         .target(name: "GridwiseSignals", dependencies: ["GridwiseCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Cost model, baseline, optimiser and lower bound. No I/O.
         .target(name: "GridwisePlanner", dependencies: ["GridwiseCore"]),
+        // Hands plans to the engines that run them: Slurm (sbatch, squeue, scancel) and Kubernetes manifests.
+        .target(name: "GridwiseDispatch", dependencies: ["GridwiseCore", .product(name: "Yams", package: "Yams")]),
         // Independent plan checker: recomputes every total from the inputs. Shares no code with the planner.
         .target(name: "GridwiseCheck", dependencies: ["GridwiseCore"]),
         // The commands, as a library so tests drive them in process.
         .target(
             name: "GridwiseCLI",
             dependencies: [
-                "GridwiseCore", "GridwiseSignals", "GridwisePlanner", "GridwiseCheck",
+                "GridwiseCore", "GridwiseSignals", "GridwisePlanner", "GridwiseCheck", "GridwiseDispatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "gridwise", dependencies: ["GridwiseCLI"]),
@@ -43,5 +45,7 @@ let package = Package(
         .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI"]),
+        // Dispatch: sbatch lines and manifests (always); a real one-node Slurm (scripts/slurm-local.sh) where installed.
+        .testTarget(name: "GridwiseDispatchTests", dependencies: ["GridwiseDispatch", "GridwiseCLI"]),
     ]
 )

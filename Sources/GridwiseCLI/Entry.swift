@@ -58,5 +58,6 @@ struct Gridwise: ParsableCommand {
             73 cannot write output.
             """,
         version: GridwiseBuild.version,
-        subcommands: [PlanCommand.self, PlaceCommand.self, ExplainCommand.self, CheckCommand.self, ValidateCommand.self, RegionsCommand.self, SignalsCommand.self])
+        subcommands: [PlanCommand.self, PlaceCommand.self, ExplainCommand.self, CheckCommand.self, ValidateCommand.self, RegionsCommand.self, SignalsCommand.self,
+                      SubmitCommand.self, StatusCommand.self, CancelCommand.self, ExportCommand.self])
 }

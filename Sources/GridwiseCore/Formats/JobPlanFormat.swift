@@ -89,6 +89,8 @@ public enum JobPlanFormat {
         let latency = j.optional("latency", latency)
         let priority = j.optional("priority", Parse.integer(in: 1...10)) ?? 5
         let command = j.optional("command", Parse.string)
+        let script = j.optional("script", Parse.string)
+        let image = j.optional("image", Parse.string)
         _ = j.optional("notes", Parse.string)
         j.finish()
 
@@ -109,6 +111,12 @@ public enum JobPlanFormat {
             } else if j.has("work") == j.has("duration") {
                 sink.report(path, at: j.mark, !j.has("work") ? "missing 'work' (hours on the reference accelerator) or 'duration' (wall time); give one" : "both 'work' and 'duration' are given; give one")
             }
+        }
+        if let command, command.allSatisfy(\.isWhitespace) {
+            sink.report("\(path).command", at: j.mark, "found an empty command; expected the shell command the job runs, or remove the field")
+        }
+        if command != nil, script != nil {
+            sink.report(path, at: j.mark, "both 'command' and 'script' are given; give one (a shell command, or a batch script file for Slurm)")
         }
         if !interruptible, overhead != nil || maxChunks != nil {
             sink.report(path, at: j.mark, "checkpoint_overhead and max_chunks apply only to interruptible jobs; set interruptible: true or remove them")
@@ -132,7 +140,7 @@ public enum JobPlanFormat {
             id: id, kind: kind, deviceCount: devices.count, deviceTypes: devices.types, work: jobWork, release: release, deadline: deadline,
             interruptible: interruptible, checkpointOverheadHours: overhead ?? 0, maxChunks: maxChunks ?? 4,
             allowedRegions: regions?.allow, forbiddenRegions: regions?.deny ?? [], population: latency?.population,
-            latencySLOMilliseconds: latency?.slo, priority: priority, command: command)
+            latencySLOMilliseconds: latency?.slo, priority: priority, command: command, script: script, image: image)
     }
 
     static func devices(_ node: DocumentNode, _ path: String, _ sink: DiagnosticSink) -> (count: Int, types: [String])? {

@@ -47,14 +47,18 @@ public struct Job: Sendable, Equatable {
     public var latencySLOMilliseconds: Double?
     /// 1 (lowest) to 10 (highest): higher-priority jobs are placed first and dropped last.
     public var priority: Int
-    /// The job's own command or script, handed to the engine by dispatch.
+    /// The job's own shell command, handed to the engine by dispatch (Slurm `--wrap`, a container's `sh -c`).
     public var command: String?
+    /// A batch script for Slurm, as written in the job plan (relative paths are relative to the job plan file).
+    public var script: String?
+    /// The container image the job runs in on Kubernetes.
+    public var image: String?
 
     public init(
         id: String, kind: JobKind, deviceCount: Int, deviceTypes: [String] = [], work: JobWork, release: Instant, deadline: Instant,
         interruptible: Bool = false, checkpointOverheadHours: Double = 0, maxChunks: Int = 1, allowedRegions: [String]? = nil,
         forbiddenRegions: [String] = [], population: String? = nil, latencySLOMilliseconds: Double? = nil, priority: Int = 5,
-        command: String? = nil
+        command: String? = nil, script: String? = nil, image: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -72,6 +76,8 @@ public struct Job: Sendable, Equatable {
         self.latencySLOMilliseconds = latencySLOMilliseconds
         self.priority = priority
         self.command = command
+        self.script = script
+        self.image = image
     }
 
     /// Online inference serves continuously from release to deadline; everything else may move in time.

@@ -49,6 +49,8 @@ public enum GridwiseError: Error, Sendable, CustomStringConvertible {
     case usage(String)
     /// An output file could not be written (exit 73).
     case cannotWrite(path: String, reason: String)
+    /// The engine that runs jobs (Slurm) could not be reached or run (exit 69).
+    case engineUnavailable(engine: String, reason: String)
 
     public var exitCode: Int32 {
         switch self {
@@ -57,6 +59,7 @@ public enum GridwiseError: Error, Sendable, CustomStringConvertible {
         case .sourceUnavailable: return ExitStatus.sourceUnavailable
         case .usage: return ExitStatus.usage
         case .cannotWrite: return ExitStatus.cannotWrite
+        case .engineUnavailable: return ExitStatus.sourceUnavailable
         }
     }
 
@@ -70,6 +73,7 @@ public enum GridwiseError: Error, Sendable, CustomStringConvertible {
         case .sourceUnavailable(let source, let zone, let reason): return "error: signal source \(source) for zone \(zone) is unavailable: \(reason)"
         case .usage(let message): return "error: \(message)"
         case .cannotWrite(let path, let reason): return "error: cannot write \(path): \(reason)"
+        case .engineUnavailable(let engine, let reason): return "error: \(engine) is unavailable: \(reason)"
         }
     }
 }
