@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "GridwiseSignalsTests", dependencies: ["GridwiseSignals", "GridwiseCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner", "GridwiseTestSupport"]),
-        .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI"]),
+        .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI", "GridwiseDispatch"]),
         // Dispatch: sbatch lines and manifests (always); a real one-node Slurm (scripts/slurm-local.sh) where installed.
         .testTarget(name: "GridwiseDispatchTests", dependencies: ["GridwiseDispatch", "GridwiseCLI"]),
     ]

@@ -26,15 +26,24 @@ def main() -> int:
     ap.add_argument("--kubernetes-version", default="1.30.0")
     args = ap.parse_args()
     failures = 0
-    count = 0
+    valid = 0
     for path in args.files:
-        with open(path) as f:
-            docs = [d for d in yaml.safe_load_all(f) if d is not None]
+        try:
+            with open(path) as f:
+                docs = [d for d in yaml.safe_load_all(f) if d is not None]
+        except OSError as e:
+            print(f"FAIL {path}: cannot read: {e.strerror}")
+            failures += 1
+            continue
+        except yaml.YAMLError as e:
+            print(f"FAIL {path}: not YAML: {e}")
+            failures += 1
+            continue
         for i, doc in enumerate(docs):
-            count += 1
             name = (doc.get("metadata") or {}).get("name", f"document {i}")
             try:
                 utils.validate(doc, args.kubernetes_version, strict=True)
+                valid += 1
                 print(f"ok   {path}: {doc.get('kind')} {name}")
             except utils.ValidationError as e:
                 failures += 1
@@ -43,7 +52,7 @@ def main() -> int:
             except (utils.SchemaNotFoundError, utils.InvalidSchemaError, utils.VersionNotSupportedError) as e:
                 failures += 1
                 print(f"FAIL {path}: {doc.get('kind')} {name}: {e.message}")
-    print(f"{count - failures} of {count} manifest(s) valid against Kubernetes {args.kubernetes_version} (strict)")
+    print(f"{valid} of {valid + failures} manifest(s) valid against Kubernetes {args.kubernetes_version} (strict)")
     return 1 if failures else 0
 
 
