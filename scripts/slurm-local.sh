@@ -34,7 +34,7 @@ install() {
 }
 
 start_munge() {
-  if pgrep -x munged >/dev/null; then return; fi
+  if munge -n >/dev/null 2>&1; then return; fi   # munged already answers
   mkdir -p /etc/munge /var/run/munge /var/lib/munge /var/log/munge
   if [ ! -s /etc/munge/munge.key ]; then
     dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none

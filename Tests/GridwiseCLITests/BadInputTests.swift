@@ -110,6 +110,15 @@ final class BadInputTests: CLITestCase {
         assertInvalid(dir, contains: ["horizon: the plan spans 17556 hours", "Gridwise plans at most 8784 hours at a time"])
     }
 
+    func testCommandAndScriptAreCheckedForDispatch() throws {
+        assertInvalid(try folder(jobs: Self.jobs(Self.goodJob + "    command: \"  \"\n")),
+                      contains: ["jobs[0].command: found an empty command; expected the shell command the job runs"])
+        assertInvalid(try folder(jobs: Self.jobs(Self.goodJob + "    command: train.sh\n    script: train.sh\n")),
+                      contains: ["jobs[0]: both 'command' and 'script' are given; give one"])
+        let ok = run("plan", try folder(jobs: Self.jobs(Self.goodJob + "    image: busybox:1.36\n    script: run.sh\n")))
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+    }
+
     func testDeadlineBeforeRelease() throws {
         let dir = try folder(jobs: Self.jobs(Self.goodJob.replacingOccurrences(of: "deadline: 2026-12-01T12:00:00Z", with: "deadline: 2026-11-30T12:00:00Z")))
         assertInvalid(dir, contains: ["jobs[0].deadline: found 2026-11-30T12:00:00Z, which is not after release 2026-12-01T00:00:00Z; expected a deadline after the release"])
