@@ -314,7 +314,7 @@ struct StatusCommand: ParsableCommand {
         let ledger = try SubmissionLedger(folder: SubmissionLedger.folder(state: stateOptions.folder, planID: reference.id))
         let catalog = try? RegionCatalogFormat.parse(try InputFiles.readText(reference.plan.inputs.regions), file: reference.plan.inputs.regions)
         let rows = try SlurmStatus.collect(plan: reference.plan, planID: reference.id, planFile: reference.file, catalog: catalog, ledger: ledger, slurm: SlurmCLI())
-        let wrong = rows.filter { $0.startedOnTime == false || ($0.slurm != nil && $0.plannedPartition != "?" && $0.slurm!.partition != $0.plannedPartition) }
+        let wrong = rows.filter { $0.startedOnTime == false || $0.inWrongPartition }
         switch format {
         case .json:
             struct Row: Encodable {

@@ -27,7 +27,7 @@ public enum SlurmBatch {
         for unit: DispatchUnit, job: Job, region: Region, jobPlanFile: String, dependency: String?
     ) throws(DispatchProblem) -> [String] {
         let d = region.dispatch
-        let partition = d["slurm_partition.\(unit.pool)"] ?? d["slurm_partition"]
+        let partition = partitionName(region: region, pool: unit.pool)
         guard partition != nil || d["slurm_cluster"] != nil else {
             throw DispatchProblem(job: unit.job, message: "region '\(region.name)' names no Slurm partition or cluster; add dispatch: {slurm_partition: NAME} (or slurm_cluster) to it in the region catalog")
         }
@@ -51,6 +51,16 @@ public enum SlurmBatch {
             throw DispatchProblem(job: unit.job, message: "the job plan gives no command or script for it; add command: \"...\" or script: FILE to the job in \(jobPlanFile)")
         }
         return args
+    }
+
+    /// The partition a pool of a region submits to, if the catalog names one.
+    public static func partitionName(region: Region, pool: String) -> String? {
+        region.dispatch["slurm_partition.\(pool)"] ?? region.dispatch["slurm_partition"]
+    }
+
+    /// Where a unit goes, for people: the partition, else the cluster, else "?".
+    public static func placeName(region: Region, pool: String) -> String {
+        partitionName(region: region, pool: pool) ?? region.dispatch["slurm_cluster"] ?? "?"
     }
 
     /// `2026-12-07T09:00:00`: Slurm's time format, meant in UTC (sbatch runs with TZ=UTC).

@@ -74,18 +74,8 @@ public struct SlurmDispatcher {
         var placements = plan.placements
         var replannedFrom: [String: Instant] = [:]
         if let ledger {
-            let re = ledger.replanned
-            let dropped = ledger.dropped
-            placements = placements.compactMap { p in
-                if dropped[p.job] != nil { return nil }
-                guard let r = re[p.job] else { return p }
-                var q = p
-                q.region = r.region
-                q.pool = r.pool
-                q.chunks = r.chunks
-                return q
-            }
-            for (job, why) in dropped.sorted(by: { $0.key < $1.key }) {
+            placements = ledger.placementsInForce(placements)
+            for (job, why) in ledger.dropped.sorted(by: { $0.key < $1.key }) {
                 problems.append(DispatchProblem(job: job, message: "not submitted: \(why)"))
             }
         }
@@ -152,7 +142,7 @@ public struct SlurmDispatcher {
         var refused: Set<String> = []
         for unit in units where !blocked.contains(unit.job) {
             let region = catalog.regions.first { $0.name == unit.region }
-            let partition = region.map { $0.dispatch["slurm_partition.\(unit.pool)"] ?? $0.dispatch["slurm_partition"] ?? $0.dispatch["slurm_cluster"] ?? "?" } ?? "?"
+            let partition = region.map { SlurmBatch.placeName(region: $0, pool: unit.pool) } ?? "?"
             var report = UnitReport(unit: unit, partition: partition, outcome: .failed(message: ""), replannedFrom: replannedFrom[unit.job])
             defer { reports.append(report) }
             if let id = known[unit.key] {

@@ -10,6 +10,12 @@ public struct UnitStatus: Sendable, Equatable {
     /// Anything that does not match the plan, or what is known when Slurm says nothing.
     public var notes: [String]
 
+    /// Whether Slurm holds it in another partition than the plan's.
+    public var inWrongPartition: Bool {
+        guard let s = slurm, plannedPartition != "?" else { return false }
+        return s.partition != plannedPartition
+    }
+
     /// Whether it started at or after its begin time (nil: not started, or unknown).
     public var startedOnTime: Bool? {
         guard let s = slurm, s.state != "PENDING", let start = s.start, !(s.state == "CANCELLED" && s.reason != "None") else { return nil }
@@ -20,19 +26,8 @@ public struct UnitStatus: Sendable, Equatable {
 public enum SlurmStatus {
     /// Every unit of the plan in force (re-plans and drops from the ledger applied), with Slurm's state.
     public static func collect(plan: Plan, planID: String, planFile: String, catalog: RegionCatalog?, ledger: SubmissionLedger, slurm: SlurmCLI) throws(GridwiseError) -> [UnitStatus] {
-        let shift = ledger.shiftSeconds ?? 0
         let re = ledger.replanned
-        let dropped = ledger.dropped
-        let placements = plan.placements.compactMap { p -> Placement? in
-            if dropped[p.job] != nil { return nil }
-            guard let r = re[p.job] else { return p }
-            var q = p
-            q.region = r.region
-            q.pool = r.pool
-            q.chunks = r.chunks
-            return q
-        }
-        let units = try DispatchUnit.expand(placements, planID: planID, shiftSeconds: shift, file: planFile)
+        let units = try DispatchUnit.expand(ledger.placementsInForce(plan.placements), planID: planID, shiftSeconds: ledger.shiftSeconds ?? 0, file: planFile)
         var ids = ledger.slurmIDs
         var byID: [String: SlurmJob] = [:]
         for (job, key) in try slurm.jobs(ofPlan: planID) {
@@ -42,7 +37,7 @@ public enum SlurmStatus {
         var rows: [UnitStatus] = []
         for unit in units {
             let region = catalog?.regions.first { $0.name == unit.region }
-            let partition = region.map { $0.dispatch["slurm_partition.\(unit.pool)"] ?? $0.dispatch["slurm_partition"] ?? $0.dispatch["slurm_cluster"] ?? "?" } ?? "?"
+            let partition = region.map { SlurmBatch.placeName(region: $0, pool: unit.pool) } ?? "?"
             var row = UnitStatus(unit: unit, plannedPartition: partition, slurmJobID: ids[unit.key], slurm: nil, notes: [])
             if let id = ids[unit.key] {
                 if let queued = byID[id] { row.slurm = queued } else { row.slurm = try slurm.job(id: id) }
@@ -51,7 +46,7 @@ public enum SlurmStatus {
                 row.notes.append("not submitted")
             }
             if let s = row.slurm {
-                if partition != "?", s.partition != partition { row.notes.append("runs in partition \(s.partition), planned \(partition)") }
+                if row.inWrongPartition { row.notes.append("runs in partition \(s.partition), planned \(partition)") }
                 if row.startedOnTime == false, let start = s.start { row.notes.append("STARTED EARLY: at \(start), before its begin \(unit.begin)") }
             }
             if re[unit.job] != nil { row.notes.append("re-planned: its first placement had passed") }

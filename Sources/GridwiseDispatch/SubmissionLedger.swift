@@ -108,6 +108,21 @@ public final class SubmissionLedger {
         return r
     }
 
+    /// The placements in force: the plan's, with earlier re-plans applied and dropped jobs left out.
+    public func placementsInForce(_ placements: [Placement]) -> [Placement] {
+        let re = replanned
+        let gone = dropped
+        return placements.compactMap { p in
+            if gone[p.job] != nil { return nil }
+            guard let r = re[p.job] else { return p }
+            var q = p
+            q.region = r.region
+            q.pool = r.pool
+            q.chunks = r.chunks
+            return q
+        }
+    }
+
     public var dropped: [String: String] {
         var r: [String: String] = [:]
         for e in entries where e.event == .dropped { if let job = e.job { r[job] = e.message ?? "" } }

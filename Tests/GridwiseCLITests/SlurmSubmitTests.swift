@@ -203,6 +203,23 @@ final class SlurmSubmitTests: CLITestCase {
         XCTAssertEqual(try queued(id).count, 1)
     }
 
+    func testStatusFlagsAJobMovedToAnotherPartition() throws {
+        let f = try fixture()
+        XCTAssertEqual(run("submit", f.dir, "--to", "slurm", "--shift-to", "now+2h", "--state", f.state).status, 0)
+        let id = try XCTUnwrap(planIDs(f.state).first)
+        XCTAssertEqual(run("status", "--plan", id, "--state", f.state).status, 0)
+        // An operator moves the west job to the east partition behind the plan's back.
+        let west = try XCTUnwrap(try queued(id).first { $0.name.hasSuffix("west-\(f.suffix)") })
+        let moved = try SlurmCLI().run("scontrol", ["update", "jobid=\(west.id)", "partition=east-shanghai"])
+        XCTAssertEqual(moved.status, 0, moved.message)
+        let r = run("status", "--plan", id, "--state", f.state)
+        XCTAssertEqual(r.status, 1, r.stdout)
+        XCTAssertTrue(r.stdout.contains("runs in partition east-shanghai, planned west-ningxia"), r.stdout)
+        let rows = try status(id, f.state).units
+        XCTAssertEqual(rows.first { $0.job == "west-\(f.suffix)" }?.partition, "east-shanghai")
+        XCTAssertEqual(rows.first { $0.job == "east-\(f.suffix)" }?.notes, [])
+    }
+
     func testAnUnreachableControllerExitsSixtyNineAndADryRunStillPrintsTheCommands() throws {
         let f = try fixture()
         // A configuration naming a port where no controller listens.
