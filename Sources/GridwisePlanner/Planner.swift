@@ -83,7 +83,18 @@ public enum Planner {
         }
         var exact: (finished: Bool, complete: Bool, relaxed: [Double])? = nil
         // The bound speaks only for the jobs placed, so with any left out the search runs regardless.
-        let closed = gap(objective: best.objective, bound: ascent.bound) <= options.targetGap && best.placedMask.allSatisfy { $0 }
+        var closed = gap(objective: best.objective, bound: ascent.bound) <= options.targetGap && best.placedMask.allSatisfy { $0 }
+        // The ascent bounds chunked schedules by their cheapest hours; solved exactly (where few), the bound
+        // may already meet the plan, and then listing every schedule cannot improve it (one job: `place`).
+        if !closed, best.placedMask.allSatisfy({ $0 }), (1...20_000).contains(Self.chunkedOptions(flat, best.placedMask)), !stop() {
+            var sharper = LagrangianRelaxation(flat: flat, included: best.placedMask)
+            sharper.exactChunks = generator
+            let b = max(ascent.bound, sharper.evaluate(ascent.lambda).value)
+            if gap(objective: best.objective, bound: b) <= options.targetGap {
+                ascent.bound = b
+                closed = true
+            }
+        }
         if schedulesCount(flat, enumerationLimit: options.enumerationLimit) <= options.exactSearchLimit, !closed, !stop() {
             var search = Search(compiled: compiled, generator: generator)
             for c in assignment.compactMap({ $0 }) { search.assign(c) }
@@ -96,7 +107,7 @@ public enum Planner {
         // 5. The bound for the jobs the final plan places.
         let placedMask = assignment.map { $0 != nil }
         // Interruptible jobs: their chunked schedules solved exactly at the final prices, where few enough.
-        let chunkedOptions = (0..<flat.jobCount).reduce(0) { $0 + (flat.maxChunks[$1] > 1 && placedMask[$1] ? flat.optionStart[$1 + 1] - flat.optionStart[$1] : 0) }
+        let chunkedOptions = Self.chunkedOptions(flat, placedMask)
         let exactChunks = chunkedOptions > 0 && chunkedOptions <= 20_000 && !stop()
         let ascentMask = relaxation.included
         if placedMask != ascentMask || exactChunks {
@@ -163,6 +174,11 @@ public enum Planner {
         let pa = priority(a), pb = priority(b)
         if pa != pb { return pa > pb }
         return objective(a) < objective(b) - 1e-12 * max(1, abs(objective(b)))
+    }
+
+    /// Options of placed interruptible jobs: how many chunked schedules an exact bound solves.
+    static func chunkedOptions(_ flat: FlatProblem, _ placed: [Bool]) -> Int {
+        (0..<flat.jobCount).reduce(0) { $0 + (flat.maxChunks[$1] > 1 && placed[$1] ? flat.optionStart[$1 + 1] - flat.optionStart[$1] : 0) }
     }
 
     /// Schedules listing every one would hold: contiguous starts, and for interruptible jobs the chunked

@@ -33,6 +33,7 @@ public struct DeclaredSource: SignalSource {
         let horizon = request.horizon
         var points: [SignalPoint] = []
         var problems: [Diagnostic] = []
+        let factor = self.factor  // once per fetch: reading the unit text per value dominated large files
         func checked(_ raw: Double, file: String, line: Int?, path: String) -> Double? {
             let v = raw * factor
             if let expected = SignalValueCheck.expectation(v, signal: entry.signal) {
