@@ -312,7 +312,13 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let reference = try PlanReference.resolve(plan, state: stateOptions.folder)
         let ledger = try SubmissionLedger(folder: SubmissionLedger.folder(state: stateOptions.folder, planID: reference.id))
-        let catalog = try? RegionCatalogFormat.parse(try InputFiles.readText(reference.plan.inputs.regions), file: reference.plan.inputs.regions)
+        let catalog: RegionCatalog?
+        do {
+            catalog = try RegionCatalogFormat.parse(try InputFiles.readText(reference.plan.inputs.regions), file: reference.plan.inputs.regions)
+        } catch {
+            catalog = nil
+            warn("note: planned partitions unknown (shown as ?): the plan's region catalog could not be read: \(error.description.replacingOccurrences(of: "error: ", with: ""))")
+        }
         let rows = try SlurmStatus.collect(plan: reference.plan, planID: reference.id, planFile: reference.file, catalog: catalog, ledger: ledger, slurm: SlurmCLI())
         let wrong = rows.filter { $0.startedOnTime == false || $0.inWrongPartition }
         switch format {
