@@ -330,7 +330,7 @@ struct StatusCommand: ParsableCommand {
             let out = rows.map { r in
                 Row(job: r.unit.job, chunk: r.unit.chunk, chunks: r.unit.chunks, region: r.unit.region, pool: r.unit.pool, plannedPartition: r.plannedPartition,
                     plannedBegin: r.unit.begin.iso8601, plannedEnd: r.unit.end.iso8601, slurmJobId: r.slurmJobID, state: r.slurm?.state, partition: r.slurm?.partition,
-                    reason: r.slurm?.reason, start: r.slurm?.start?.iso8601, end: r.slurm?.end?.iso8601, startedOnTime: r.startedOnTime, notes: r.notes)
+                    reason: r.slurm?.reason, start: (r.startedAt ?? (r.slurm?.state == "PENDING" ? r.slurm?.start : nil))?.iso8601, end: r.startedAt == nil ? nil : r.slurm?.end?.iso8601, startedOnTime: r.startedOnTime, notes: r.notes)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -343,7 +343,7 @@ struct StatusCommand: ParsableCommand {
             for r in rows {
                 let s = r.slurm
                 let state = s.map { $0.state + ($0.state == "PENDING" ? " (\($0.reason))" : "") } ?? "-"
-                let start = s?.start.map { $0.shortUTC + (s?.state == "PENDING" ? " expected" : "") } ?? "-"
+                let start = r.startedAt?.shortUTC ?? (s?.state == "PENDING" ? s?.start.map { $0.shortUTC + " expected" } : nil) ?? "-"
                 t.add([r.unit.job, "\(r.unit.chunk)/\(r.unit.chunks)", r.unit.region, r.plannedPartition, r.unit.begin.shortUTC, r.slurmJobID ?? "-", state,
                        s?.partition ?? "-", start, r.notes.joined(separator: "; ")])
             }

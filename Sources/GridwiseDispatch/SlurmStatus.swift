@@ -16,11 +16,15 @@ public struct UnitStatus: Sendable, Equatable {
         return s.partition != plannedPartition
     }
 
-    /// Whether it started at or after its begin time (nil: not started, or unknown).
-    public var startedOnTime: Bool? {
-        guard let s = slurm, s.state != "PENDING", let start = s.start, !(s.state == "CANCELLED" && s.reason != "None") else { return nil }
-        return start >= unit.begin
+    /// When it started running; nil while pending, and for a job cancelled before it ran (Slurm then
+    /// reports the cancel time as its start, with the pending reason kept).
+    public var startedAt: Instant? {
+        guard let s = slurm, s.state != "PENDING", !(s.state == "CANCELLED" && s.reason != "None") else { return nil }
+        return s.start
     }
+
+    /// Whether it started at or after its begin time (nil: not started, or unknown).
+    public var startedOnTime: Bool? { startedAt.map { $0 >= unit.begin } }
 }
 
 public enum SlurmStatus {

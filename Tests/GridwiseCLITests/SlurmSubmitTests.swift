@@ -158,6 +158,12 @@ final class SlurmSubmitTests: CLITestCase {
         XCTAssertEqual(run("cancel", "--plan", id, "--state", f.state).status, 0)
         jobs = try queued(id)
         XCTAssertEqual(jobs.map(\.state), ["CANCELLED", "CANCELLED", "CANCELLED"])
+        // Cancelled before their begin, they never ran: no start, and not flagged as early.
+        for u in try status(id, f.state).units {
+            XCTAssertEqual(u.state, "CANCELLED")
+            XCTAssertNil(u.start, u.job)
+            XCTAssertNil(u.startedOnTime, u.job)
+        }
     }
 
     func testARefusedJobIsReportedWithSlurmsMessageAndTheOthersAreSubmitted() throws {
