@@ -224,12 +224,10 @@ enum Replanner {
         }
         guard !jobs.isEmpty else { return out }
         var catalog = loaded.catalog
-        for p in held {
-            guard let r = catalog.regions.firstIndex(where: { $0.name == p.region }), let k = catalog.regions[r].pools.firstIndex(where: { $0.type == p.pool }) else { continue }
-            for c in p.chunks {
-                guard let s = try? Instant.parse(c.start), let e = try? Instant.parse(c.end) else { continue }
-                catalog.regions[r].pools[k].reservations.append(CapacityReservation(start: s, end: e, devices: p.devices, reason: "held by \(p.job)"))
-            }
+        // Held placements were read into units once already; unshifted, they are in plan time.
+        for u in (try? DispatchUnit.expand(held, planID: "", shiftSeconds: 0, file: paths.jobs)) ?? [] {
+            guard let r = catalog.regions.firstIndex(where: { $0.name == u.region }), let k = catalog.regions[r].pools.firstIndex(where: { $0.type == u.pool }) else { continue }
+            catalog.regions[r].pools[k].reservations.append(CapacityReservation(start: u.begin, end: u.end, devices: u.devices, reason: "held by \(u.job)"))
         }
         let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: loaded.policy, signals: loaded.signals)
         let plan = Planner.plan(problem, inputs: paths, generatedBy: GridwiseVersion.generatedBy, options: options)

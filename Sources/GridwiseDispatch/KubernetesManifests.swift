@@ -9,7 +9,6 @@ import Yams
 /// pool as `k8s_gpu_resource.<POOL TYPE>`), `k8s_pool_label` (a node label whose value is the pool type).
 /// From the job: `image` (required here), `command` (run by `/bin/sh -c`; else the image's entrypoint).
 public enum KubernetesManifests {
-    public static let keys = ["k8s_region", "k8s_region_label", "k8s_queue", "k8s_namespace", "k8s_gpu_resource", "k8s_pool_label"]
     public static let startAnnotation = "gridwise.io/start"
 
     /// The manifest of one unit, or why the job cannot have one.
@@ -91,7 +90,9 @@ public enum KubernetesManifests {
                 }
                 guard let job = jobs[unit.job] else { throw DispatchProblem(job: unit.job, message: "job '\(unit.job)' is not in the job plan") }
                 let node = try Self.job(for: unit, job: job, region: region, defaultImage: defaultImage)
-                let text = (try? Yams.serialize(node: node, sortKeys: false)) ?? ""
+                guard let text = try? Yams.serialize(node: node, sortKeys: false) else {
+                    throw DispatchProblem(job: unit.job, message: "its manifest could not be written as YAML")
+                }
                 documents.append("# \(unit.job)" + (unit.chunks > 1 ? " chunk \(unit.chunk)/\(unit.chunks)" : "") + ": \(unit.region)/\(unit.pool) from \(unit.begin) to \(unit.end)\n" + text)
             } catch {
                 problems.append(error)

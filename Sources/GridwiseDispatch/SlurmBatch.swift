@@ -20,9 +20,6 @@ public struct DispatchProblem: Error, Sendable, Equatable, CustomStringConvertib
 /// `slurm_gres` / `slurm_gpus` with `{type}`, `{type_lower}` and `{count}` (left out where the site names
 /// none: its partitions imply the hardware). The begin time is written in UTC and sbatch runs with TZ=UTC.
 public enum SlurmBatch {
-    /// Keys of a region's `dispatch` map read for Slurm.
-    public static let keys = ["slurm_partition", "slurm_cluster", "slurm_account", "slurm_qos", "slurm_gres", "slurm_gpus"]
-
     public static func arguments(
         for unit: DispatchUnit, job: Job, region: Region, jobPlanFile: String, dependency: String?
     ) throws(DispatchProblem) -> [String] {

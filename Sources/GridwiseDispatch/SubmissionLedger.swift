@@ -74,18 +74,17 @@ public final class SubmissionLedger {
             throw .missingInput(path: "\(folder)/ledger.jsonl", reason: error.localizedDescription)
         }
         let decoder = JSONDecoder()
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() where !line.isEmpty {
             do {
                 entries.append(try decoder.decode(LedgerEntry.self, from: Data(line.utf8)))
             } catch {
                 // A line cut off by a crash mid-write can only be the last one.
-                if i == text.split(separator: "\n", omittingEmptySubsequences: false).count - 1 && !text.hasSuffix("\n") { continue }
+                if i == lines.count - 1 && !text.hasSuffix("\n") { continue }
                 throw .invalidInput([Diagnostic(file: "\(folder)/ledger.jsonl", line: i + 1, path: "", message: "not a ledger entry: \(error)")])
             }
         }
     }
-
-    public var exists: Bool { !entries.isEmpty }
 
     /// The shift fixed by the first run, if any run started.
     public var shiftSeconds: Int64? { entries.first { $0.event == .started }?.shiftSeconds }

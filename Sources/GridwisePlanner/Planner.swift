@@ -84,18 +84,22 @@ public enum Planner {
         var exact: (finished: Bool, complete: Bool, relaxed: [Double])? = nil
         // The bound speaks only for the jobs placed, so with any left out the search runs regardless.
         var closed = gap(objective: best.objective, bound: ascent.bound) <= options.targetGap && best.placedMask.allSatisfy { $0 }
+        let searchable = schedulesCount(flat, enumerationLimit: options.enumerationLimit) <= options.exactSearchLimit
         // The ascent bounds chunked schedules by their cheapest hours; solved exactly (where few), the bound
         // may already meet the plan, and then listing every schedule cannot improve it (one job: `place`).
-        if !closed, best.placedMask.allSatisfy({ $0 }), (1...20_000).contains(Self.chunkedOptions(flat, best.placedMask)), !stop() {
+        // Step 5 reuses the value when the plan places the same jobs.
+        var sharpened: (mask: [Bool], value: Double)? = nil
+        if searchable, !closed, best.placedMask.allSatisfy({ $0 }), (1...Self.exactChunkLimit).contains(Self.chunkedOptions(flat, best.placedMask)), !stop() {
             var sharper = LagrangianRelaxation(flat: flat, included: best.placedMask)
             sharper.exactChunks = generator
-            let b = max(ascent.bound, sharper.evaluate(ascent.lambda).value)
-            if gap(objective: best.objective, bound: b) <= options.targetGap {
-                ascent.bound = b
+            let value = sharper.evaluate(ascent.lambda).value
+            sharpened = (best.placedMask, value)
+            if gap(objective: best.objective, bound: max(ascent.bound, value)) <= options.targetGap {
+                ascent.bound = max(ascent.bound, value)
                 closed = true
             }
         }
-        if schedulesCount(flat, enumerationLimit: options.enumerationLimit) <= options.exactSearchLimit, !closed, !stop() {
+        if searchable, !closed, !stop() {
             var search = Search(compiled: compiled, generator: generator)
             for c in assignment.compactMap({ $0 }) { search.assign(c) }
             search.improve(maxPasses: options.maxPasses)
@@ -108,13 +112,13 @@ public enum Planner {
         let placedMask = assignment.map { $0 != nil }
         // Interruptible jobs: their chunked schedules solved exactly at the final prices, where few enough.
         let chunkedOptions = Self.chunkedOptions(flat, placedMask)
-        let exactChunks = chunkedOptions > 0 && chunkedOptions <= 20_000 && !stop()
+        let exactChunks = chunkedOptions > 0 && chunkedOptions <= Self.exactChunkLimit && !stop()
         let ascentMask = relaxation.included
         if placedMask != ascentMask || exactChunks {
             relaxation = LagrangianRelaxation(flat: flat, included: placedMask)
             if exactChunks { relaxation.exactChunks = generator }
             let zero = relaxation.evaluate(ascent.lambda.map { $0.map { _ in 0 } }).value
-            let again = relaxation.evaluate(ascent.lambda).value
+            let again = exactChunks && sharpened?.mask == placedMask ? sharpened!.value : relaxation.evaluate(ascent.lambda).value
             ascent.bound = max(placedMask == ascentMask ? ascent.bound : -.infinity, zero, again)
         }
         let placed = assignment.compactMap { $0 }
@@ -175,6 +179,9 @@ public enum Planner {
         if pa != pb { return pa > pb }
         return objective(a) < objective(b) - 1e-12 * max(1, abs(objective(b)))
     }
+
+    /// The most chunked options whose schedules the bound solves exactly (dynamic programming per option).
+    static let exactChunkLimit = 20_000
 
     /// Options of placed interruptible jobs: how many chunked schedules an exact bound solves.
     static func chunkedOptions(_ flat: FlatProblem, _ placed: [Bool]) -> Int {
