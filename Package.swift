@@ -23,6 +23,9 @@ let package = Package(
         .target(name: "GridwiseSignals", dependencies: ["GridwiseCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Cost model, baseline, optimiser and lower bound. No I/O.
         .target(name: "GridwisePlanner", dependencies: ["GridwiseCore"]),
+        // Replays job traces against signal traces: forecasts apart from actuals, rolling re-planning,
+        // the policies compared, accounting and reports.
+        .target(name: "GridwiseSimulation", dependencies: ["GridwiseCore", "GridwiseSignals", "GridwisePlanner"]),
         // Hands plans to the engines that run them: Slurm (sbatch, squeue, scancel) and Kubernetes manifests.
         .target(name: "GridwiseDispatch", dependencies: ["GridwiseCore", .product(name: "Yams", package: "Yams")]),
         // Independent plan checker: recomputes every total from the inputs. Shares no code with the planner.
@@ -31,7 +34,7 @@ let package = Package(
         .target(
             name: "GridwiseCLI",
             dependencies: [
-                "GridwiseCore", "GridwiseSignals", "GridwisePlanner", "GridwiseCheck", "GridwiseDispatch",
+                "GridwiseCore", "GridwiseSignals", "GridwisePlanner", "GridwiseCheck", "GridwiseDispatch", "GridwiseSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "gridwise", dependencies: ["GridwiseCLI"]),
@@ -45,6 +48,8 @@ let package = Package(
         .testTarget(name: "GridwisePlannerTests", dependencies: ["GridwisePlanner", "GridwiseCheck", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCheckTests", dependencies: ["GridwiseCheck", "GridwisePlanner", "GridwiseTestSupport"]),
         .testTarget(name: "GridwiseCLITests", dependencies: ["GridwiseCLI", "GridwiseDispatch"]),
+        // Simulation: accounting on hand-computable cases, forecasts kept from policies, trace readers.
+        .testTarget(name: "GridwiseSimulationTests", dependencies: ["GridwiseSimulation", "GridwiseCLI"]),
         // Dispatch: sbatch lines and manifests (always); a real one-node Slurm (scripts/slurm-local.sh) where installed.
         .testTarget(name: "GridwiseDispatchTests", dependencies: ["GridwiseDispatch", "GridwiseCLI"]),
     ]

@@ -117,6 +117,46 @@ def make_china():
                 f.write((t0 + datetime.timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") + f",{v}\n")
 
 
+def make_simulate():
+    """examples/simulate/trace.csv: one week of GPU pods of the Alibaba GPU trace v2023 (CC BY 4.0),
+    days 130-136 of the trace (the busiest stretch), running 15 min to 48 h, moved to start on
+    2023-06-05 00:00 UTC so the global example's signals cover them. Deadlines and interruptibility
+    are left to `gridwise simulate`'s seeded rules; the user population is assigned round-robin
+    (illustrative: the trace has none)."""
+    src = os.path.join(SHARED, "jobs/alibaba-gpu-v2023/openb_pod_list_default.csv")
+    base = 1685923200  # 2023-06-05T00:00:00Z
+    first, last = 130 * 86400, 137 * 86400
+    populations = ["us-west-users", "us-east-users", "eu-users", "br-users", "sea-users", "jp-users", "au-users", "kr-users"]
+    out = []
+    with open(src, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if int(r["num_gpu"]) < 1 or not r["deletion_time"]:
+                continue
+            c, d = float(r["creation_time"]), float(r["deletion_time"])
+            hours = (d - c) / 3600
+            if not (first <= c < last and 0.25 <= hours <= 48):
+                continue
+            t = base + int(c - first)
+            stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % __import__("time").gmtime(t)[:6]
+            out.append((t, r["name"], stamp, "%.4f" % hours, int(r["num_gpu"])))
+    out.sort()
+    os.makedirs("examples/simulate", exist_ok=True)
+    with open("examples/simulate/trace.csv", "w", newline="", encoding="utf-8") as f:
+        f.write("# One week of GPU pods from the Alibaba GPU cluster trace v2023 (CC BY 4.0; see DATA-NOTICE.md),\n")
+        f.write("# trace days 130-136 moved to 2023-06-05. duration_h = deletion - creation. population: illustrative.\n")
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "submit", "duration_h", "gpus", "population"])
+        for i, (_, name, stamp, hours, gpus) in enumerate(out):
+            w.writerow([name, stamp, hours, gpus, populations[i % len(populations)]])
+    with open("examples/global/regions.yaml", encoding="utf-8") as f:
+        regions = f.read()
+    with open("examples/simulate/regions.yaml", "w", encoding="utf-8") as f:
+        f.write("# Region catalog for the simulation example: the same 10 sites as examples/global/regions.yaml (keep them equal;\n")
+        f.write("# scripts/make_examples.py simulate copies it). Field notes and sources: examples/global/regions.yaml.\n")
+        f.write(regions)
+    print("examples/simulate/trace.csv:", len(out), "jobs")
+
+
 def latency_table(sites, populations):
     for site, loc in sites.items():
         row = ", ".join(f"{p}: {rtt_ms(loc, ploc)}" for p, ploc in populations.items())
@@ -129,6 +169,8 @@ if __name__ == "__main__":
         make_global()
     if what in ("all", "china"):
         make_china()
+    if what in ("all", "simulate"):
+        make_simulate()
     if what == "latency":
         latency_table(GLOBAL_SITES, GLOBAL_POPULATIONS)
         print()

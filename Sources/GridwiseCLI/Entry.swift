@@ -59,5 +59,5 @@ struct Gridwise: ParsableCommand {
             """,
         version: GridwiseBuild.version,
         subcommands: [PlanCommand.self, PlaceCommand.self, ExplainCommand.self, CheckCommand.self, ValidateCommand.self, RegionsCommand.self, SignalsCommand.self,
-                      SubmitCommand.self, StatusCommand.self, CancelCommand.self, ExportCommand.self])
+                      SubmitCommand.self, StatusCommand.self, CancelCommand.self, ExportCommand.self, SimulateCommand.self, ExperimentCommand.self])
 }

@@ -56,6 +56,13 @@ struct CandidateGenerator {
             }
             let kMax = maxChunks(job)
             guard kMax > 1 else { continue }
+            // Where the subsets are too many to list, the best of them (exact when overhead is zero).
+            if binomial(window.count, s1, cap: enumerationLimit + 1) > enumerationLimit,
+                let free = bestFreeSplit(job: j, option: o, available: nil, price: nil) {
+                complete = false
+                list.append(free.candidate)
+                continue
+            }
             for k in 2...kMax {
                 let s = slotsNeeded(job, option, chunks: k)
                 guard s <= window.count - (k - 1) else { break }
@@ -79,6 +86,54 @@ struct CandidateGenerator {
             return a.slots.lexicographicallyPrecedes(b.slots)
         }
         return CandidateSet(list: list, complete: complete, relaxedMinimum: relaxed)
+    }
+
+    /// Interruptible jobs with no checkpoint overhead: every set of n slots in the window takes the same
+    /// running time however it splits, so the cheapest schedule is the best last slot plus the n - 1
+    /// cheapest slots before it (prices, when given, added per slot taken). Exact over every chunk count,
+    /// in O(window x log n); nil when the overhead is not zero, the window is too short, or the best set
+    /// splits into more runs than the job allows (the per-chunk-count search then decides).
+    func bestFreeSplit(job j: Int, option o: Int, available: ((Int) -> Bool)?, price: ((Int) -> Double)?) -> (candidate: Candidate, value: Double)? {
+        let job = compiled.problem.jobs[j]
+        guard job.checkpointOverheadHours == 0, maxChunks(job) > 1 else { return nil }
+        let option = compiled.options[j][o]
+        let window = compiled.windows[j]
+        let n = slotsNeeded(job, option, chunks: 1)
+        guard n >= 1, n <= window.count else { return nil }
+        let running = job.runningHours(speed: option.speed, chunks: 1)
+        let lastFraction = running - Double(n - 1)
+        let releaseHour = job.release.hours(since: compiled.problem.horizon.start)
+        var heap = MaxHeap()  // the n - 1 cheapest (value, slot) seen so far
+        var sum = 0.0
+        var bestValue = Double.infinity
+        var bestLast = -1
+        for t in window where available?(t) ?? true {
+            let hourly = model.hourlyObjective(option, slot: t)
+            let extra = price?(t) ?? 0
+            if heap.count == n - 1 {
+                let finish = Double(t) + lastFraction
+                let v = sum + hourly * lastFraction + extra + model.delayObjective(delayHours: max(0, finish - releaseHour - running))
+                if v < bestValue {
+                    bestValue = v
+                    bestLast = t
+                }
+            }
+            guard n > 1 else { continue }
+            heap.push((hourly + extra, t))
+            sum += hourly + extra
+            if heap.count > n - 1 { sum -= heap.popMax().0 }
+        }
+        guard bestLast >= 0 else { return nil }
+        var before: [(Double, Int)] = []
+        for t in window.lowerBound..<bestLast where available?(t) ?? true {
+            before.append((model.hourlyObjective(option, slot: t) + (price?(t) ?? 0), t))
+        }
+        before.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        let slots = (before.prefix(n - 1).map(\.1) + [bestLast]).sorted()
+        let runs = PlanningHorizon.runs(slots).count
+        guard runs <= maxChunks(job) else { return nil }
+        let candidate = make(j, option: o, slots: slots, chunks: runs)
+        return (candidate, price == nil ? candidate.objective : bestValue + model.fixedObjective(option, runningHours: running))
     }
 
     /// Above this many (slot x state) cells the chunking search is not run (about 20 MB of tables).
@@ -177,6 +232,45 @@ struct CandidateGenerator {
         slots.reverse()
         let candidate = make(j, option: o, slots: slots, chunks: k)
         return (candidate, price == nil ? candidate.objective : cost[end] + model.fixedObjective(option, runningHours: running))
+    }
+}
+
+/// A binary max-heap of (value, slot), larger slot first among equal values, so the earliest slots of
+/// equal value stay.
+struct MaxHeap {
+    private var items: [(Double, Int)] = []
+    var count: Int { items.count }
+
+    private static func above(_ a: (Double, Int), _ b: (Double, Int)) -> Bool { a.0 != b.0 ? a.0 > b.0 : a.1 > b.1 }
+
+    mutating func push(_ item: (Double, Int)) {
+        items.append(item)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.above(items[i], items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func popMax() -> (Double, Int) {
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count, Self.above(items[l], items[m]) { m = l }
+                if r < items.count, Self.above(items[r], items[m]) { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
     }
 }
 

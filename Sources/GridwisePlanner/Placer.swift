@@ -109,6 +109,14 @@ struct Placer {
             let q = Int(o.resource)
             let cap = flat.capacity[q]
             let use = used[q]
+            let available: ((Int) -> Bool)? = ignoresCapacity ? nil : { use[$0] + d <= cap[$0] }
+            if let free = generator.bestFreeSplit(job: j, option: Int(o.index), available: available, price: prices.map { p in { dd * p[q][$0] } }) {
+                if free.value < resultValue - 1e-12 {
+                    resultValue = free.value
+                    result = Assigned(option: oi, chunks: free.candidate.chunks, slots: free.candidate.slots, objective: free.candidate.objective)
+                }
+                continue
+            }
             for k in 2...Int(flat.maxChunks[j]) {
                 guard let c = generator.bestChunked(job: j, option: Int(o.index), chunks: k, available: ignoresCapacity ? nil : { use[$0] + d <= cap[$0] }) else { continue }
                 var v = c.objective

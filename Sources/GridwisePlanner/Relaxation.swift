@@ -91,6 +91,17 @@ struct LagrangianRelaxation {
                 bestSlots = nil
             }
             let prices = lambda[q]
+            // With no checkpoint overhead, the best set of slots is exact over every chunk count at once.
+            if let generator = exactChunks,
+                let free = generator.bestFreeSplit(job: j, option: Int(o.index), available: nil, price: { d * prices[$0] })
+            {
+                if free.value < best {
+                    best = free.value
+                    bestResource = q
+                    bestSlots = free.candidate.slots
+                }
+                continue
+            }
             flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
                 var v = bound
                 // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).

@@ -2,12 +2,12 @@
 ///
 /// Reads the UTF-8 bytes directly (a field becomes a String once, from its byte range), which keeps
 /// `gridwise place` fast on a folder of month-long traces.
-struct CSVTable {
-    var header: [String]
+public struct CSVTable: Sendable {
+    public var header: [String]
     /// Each row with its 1-based line number in the file.
-    var rows: [(line: Int, fields: [String])]
+    public var rows: [(line: Int, fields: [String])]
 
-    init(text: String) {
+    public init(text: String) {
         var text = text
         let parsed: [(Int, [String])] = text.withUTF8 { Self.parse($0) }
         header = parsed.first?.1.map { $0.trimmingSpaces } ?? []
