@@ -39,7 +39,7 @@ let package = Package(
             ]),
         .executableTarget(name: "gridwise", dependencies: ["GridwiseCLI"]),
         // Seeded instance generator and one-solver runs for bench/run_benchmarks.py.
-        .executableTarget(name: "gridwise-bench", dependencies: ["GridwiseCore", "GridwisePlanner"], path: "bench/GridwiseBench"),
+        .executableTarget(name: "gridwise-bench", dependencies: ["GridwiseCore", "GridwisePlanner", "GridwiseSignals", "GridwiseSimulation"], path: "bench/GridwiseBench"),
         // Fixtures and an exhaustive reference solver shared by the planner and checker tests.
         .target(name: "GridwiseTestSupport", dependencies: ["GridwiseCore"], path: "Tests/GridwiseTestSupport"),
         .testTarget(name: "GridwiseCoreTests", dependencies: ["GridwiseCore", "GridwiseSignals"]),

@@ -13,6 +13,16 @@ func usage(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "simulate" {
+    arguments.removeFirst()
+    var options: [String: String] = [:]
+    while arguments.count >= 2, arguments[0].hasPrefix("--") { options[String(arguments.removeFirst().dropFirst(2))] = arguments.removeFirst() }
+    guard arguments.isEmpty, options.keys.allSatisfy({ ["data", "jobs", "seed", "replan"].contains($0) }) else {
+        usage("simulate takes --data DIR, --jobs N, --seed S, --replan arrival|hourly|daily")
+    }
+    SimulationBench.run(options)
+    exit(0)
+}
 var values: [String: String] = [:]
 while !arguments.isEmpty {
     let key = arguments.removeFirst()
