@@ -14,6 +14,7 @@ public struct SimulationReport {
     }
 
     var scenario: Scenario { result.scenario }
+    var unmeetable: Int { scenario.unmeetableDeadlines }
 
     private func pct(_ v: Double?) -> String { v.map { String(format: "%.2f %%", $0 * 100) } ?? "n/a" }
     private func num(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
@@ -25,7 +26,7 @@ public struct SimulationReport {
             "Forecasts: \(result.options.forecast)",
             "Re-planning (Gridwise planner): \(result.options.cadence.rawValue)" + (result.options.pastDeadlineSteps > 0 ? "; searches may end \(result.options.pastDeadlineSteps) step(s) past the deadline (Let's Wait Awhile's rule)" : ""),
             "Accounting on actual values: carbon = energy x actual intensity per step; savings against carbon-agnostic.",
-        ] + notes
+        ] + notes + (unmeetable > 0 ? ["\(unmeetable) jobs cannot meet their deadline even started at their first whole step (submitted mid-step or with less slack than a step); every policy counts them as misses"] : [])
     }
 
     /// The terminal table.

@@ -58,6 +58,19 @@ public struct Scenario: Sendable {
         return Int(d >= 0 ? d / s : -((-d + s - 1) / s))
     }
 
+    /// Jobs that cannot meet their deadline on this step grid even started at their first step (a job
+    /// submitted mid-step starts at the next one; a deadline mid-step leaves that step out): every
+    /// policy counts them as misses.
+    public var unmeetableDeadlines: Int {
+        jobs.filter { job in
+            guard !job.servesWholeWindow else { return false }
+            let shape = JobShape(job, scenario: self, policy: nil)
+            guard let fastest = shape.options.map({ Double($0.steps - 1) + $0.lastFraction }).min() else { return true }
+            let finish = instant(ofStep: shape.releaseStep).adding(seconds: Int64((fastest * Double(stepSeconds)).rounded()))
+            return finish > job.deadline
+        }.count
+    }
+
     /// Checks the shapes: one series per region, each `steps` long, finite values.
     public func validate() throws(GridwiseError) {
         var problems: [String] = []

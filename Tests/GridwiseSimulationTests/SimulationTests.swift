@@ -138,6 +138,16 @@ final class SimulationAccountingTests: XCTestCase {
     func testAJobPastItsDeadlineStillRunsAndIsCountedLate() {
         // Deadline before the job can finish: every policy runs it at once and reports the miss.
         let s = scenario([job("late", hours: 2, deadlineHour: 1)])
+        XCTAssertEqual(s.unmeetableDeadlines, 1)
+        // Submitted at 00:30, 1 h: it can start at 01:00 and finish at 02:00, so a 02:00 deadline is
+        // meetable and 01:45 is not.
+        var early = job("mid", hours: 1, deadlineHour: 2)
+        early.release = t0.adding(seconds: 1800)
+        var tight = early
+        tight.deadline = t0.adding(seconds: 6300)
+        XCTAssertEqual(scenario([early]).unmeetableDeadlines, 0)
+        XCTAssertEqual(scenario([tight]).unmeetableDeadlines, 1)
+        XCTAssertEqual(outcome(scenario([early]), .carbonAgnostic).finish, t0.adding(hours: 2))
         for policy in [SimulationPolicy.carbonAgnostic, .lowestWindow, .waitAwhile, .planner(LetsWaitAwhile.carbonOnly)] {
             let o = outcome(s, policy)
             XCTAssertEqual(o.start, t0, policy.name)
