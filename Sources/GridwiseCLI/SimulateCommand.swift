@@ -88,6 +88,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The planner's time limit per re-plan, seconds (the plan found so far is used).", valueName: "SECONDS"))
     var timeLimit: Double?
 
+    @OptionGroup var live: LiveOptions
+
     @Option(help: ArgumentHelp("Write the report files into DIR (created if missing).", valueName: "DIR"))
     var output: String?
 
@@ -190,7 +192,8 @@ struct SimulationInputs {
             throw .usage("the jobs span \(span.hours) hours (\(span.start.iso8601) to \(span.end.iso8601)); at most \(Int(PlanningHorizon.maximumHours)) hours (a year) per run: narrow it with --from/--to")
         }
         let spec = try SignalSetFormat.parse(try InputFiles.readText(signalsPath), file: signalsPath)
-        let live = try LiveOptions.context(offline: true, cache: "none")
+        // Files, or provider sources replayed through the signal layer (from the cache with --offline).
+        let live = try c.live.context()
         let actual = try SignalResolver.resolve(spec, specFile: signalsPath, catalog: catalog, horizon: span, live: live)
         let carbon = catalog.regions.map { actual.carbon[$0.carbonZone]!.values }
         let price = catalog.regions.map { actual.price[$0.priceZone]!.values }
