@@ -152,6 +152,7 @@ public struct Simulator: Sendable {
                         bridge: PlannerBridge, rules: Rules) -> [Int] {
         var requests: [PlannerBridge.Request] = []
         var keep: [Int] = []
+        var previous: [Int: JobRun] = [:]  // what a job held before this re-plan
         for j in batch {
             let shape = shapes[j]
             guard let run = runs[j] else {
@@ -160,6 +161,7 @@ public struct Simulator: Sendable {
             }
             let done = run.steps.filter { $0 < t }.count
             if done == run.steps.count { continue }  // finished
+            previous[j] = run
             if done == 0 {
                 occupancy.release(run, devices: shape.job.deviceCount)
                 runs[j] = nil
@@ -173,28 +175,31 @@ public struct Simulator: Sendable {
         }
         let view = table.view(at: t, audit: options.audit)
         let planned = bridge.plan(requests, now: t, view: view, occupancy: occupancy)
+        func commit(_ j: Int, _ run: JobRun, remainder: Bool, devices: Int) {
+            occupancy.hold(run, devices: devices)
+            if let done = runs[j], remainder {
+                runs[j] = JobRun(region: done.region, pool: done.pool, steps: done.steps + run.steps, lastFraction: run.lastFraction)
+            } else {
+                runs[j] = run
+            }
+        }
+        // What the planner placed holds its devices first; then the jobs it could not place run as soon
+        // as there is room (and are late), or, with no room before the data ends, keep their earlier run.
         for (i, request) in requests.enumerated() {
+            if let run = planned[i] { commit(request.index, run, remainder: request.remainder != nil, devices: request.shape.job.deviceCount) }
+            keep.append(request.index)
+        }
+        for (i, request) in requests.enumerated() where planned[i] == nil {
             let j = request.index
-            var run = planned[i]
-            if run == nil {
-                // The planner could not place it by its deadline: it runs as soon as it can (and is late).
-                if let remainder = request.remainder {
-                    var shape = request.shape
-                    shape = JobShape(remainderOf: shape, region: remainder.region, pool: remainder.pool, stepsExact: remainder.stepsExact)
-                    run = rules.asSoonAsPossible(shape, from: t, occupancy: occupancy)
-                } else {
-                    run = rules.asSoonAsPossible(request.shape, from: t, occupancy: occupancy)
-                }
+            let devices = request.shape.job.deviceCount
+            let shape = request.remainder.map { JobShape(remainderOf: request.shape, region: $0.region, pool: $0.pool, stepsExact: $0.stepsExact) } ?? request.shape
+            if let run = rules.asSoonAsPossible(shape, from: t, occupancy: occupancy) {
+                commit(j, run, remainder: request.remainder != nil, devices: devices)
+            } else if let old = previous[j] {
+                if let done = runs[j] { occupancy.release(done, devices: devices) }
+                runs[j] = nil
+                commit(j, old, remainder: false, devices: devices)
             }
-            if let run {
-                occupancy.hold(run, devices: request.shape.job.deviceCount)
-                if let done = runs[j], request.remainder != nil {
-                    runs[j] = JobRun(region: done.region, pool: done.pool, steps: done.steps + run.steps, lastFraction: run.lastFraction)
-                } else {
-                    runs[j] = run
-                }
-            }
-            keep.append(j)
         }
         return keep
     }

@@ -100,6 +100,26 @@ final class SimulationAccountingTests: XCTestCase {
         XCTAssertEqual(w.devicesUsed[1], [1, 0, 0])
     }
 
+    func testAJobWithNoRoomBeforeTheDataEndsNeverRunsAndIsCounted() {
+        // One device per region, both busy for all three hours with jobs a and b: c never runs.
+        var a = job("a", hours: 3), b = job("b", hours: 3)
+        a.allowedRegions = ["A"]
+        b.allowedRegions = ["B"]
+        let s = scenario([a, b, job("c", hours: 1)])
+        // Carbon-agnostic takes them in submit order: a in A (300 + 200 + 100 g) and b in B (50 + 400 + 400 g),
+        // 1 kWh each hour; c finds no room. The planner, placing as many jobs, takes the cheaper pair:
+        // a, and c in B at hour 0 (50 g); b finds no room.
+        for (policy, cadence, never, carbon) in [(SimulationPolicy.carbonAgnostic, ReplanCadence.arrival, 2, 1.45), (.planner(LetsWaitAwhile.carbonOnly), .hourly, 1, 0.65)] {
+            let r = Simulator(scenario: s, options: SimulationOptions(cadence: cadence)).run(policy)
+            XCTAssertEqual(r.totals.neverRan, 1, policy.name)
+            XCTAssertEqual(r.totals.ran, 2, policy.name)
+            XCTAssertNil(r.outcomes[never].start, policy.name)
+            XCTAssertTrue(r.outcomes[never].missedDeadline, policy.name)
+            XCTAssertEqual(r.totals.carbonKg, carbon, accuracy: 1e-12, policy.name)
+            XCTAssertTrue(r.devicesUsed.allSatisfy { $0.allSatisfy { $0 <= 1 } }, "no pool over its one device: \(r.devicesUsed)")
+        }
+    }
+
     func testHalfHourStepsThroughThePlanner() {
         // 30-minute steps, one region, carbon [5, 1, 1, 5] g/kWh; a 1 h job (2 steps) of 1 kW.
         let region = Region(name: "A", carbonZone: "A", pools: [AcceleratorPool(type: "X", count: 1, powerKilowattsPerDevice: 1)])
@@ -218,7 +238,13 @@ final class ForecastIsolationTests: XCTestCase {
                 let result = sim.run([.carbonAgnostic, .lowestWindow, .waitAwhile, .planner(LetsWaitAwhile.carbonOnly)])
                 XCTAssertTrue(audit.futureActualReads.isEmpty, "\(model) \(cadence): \(audit.futureActualReads.prefix(5))")
                 XCTAssertGreaterThan(audit.forecastReads + audit.actualReads, 0)
-                for r in result.policies { XCTAssertEqual(r.totals.ran, 40, "\(model) \(cadence) \(r.policy.name)") }
+                let available = result.devicesAvailable
+                for r in result.policies {
+                    XCTAssertEqual(r.totals.ran, 40, "\(model) \(cadence) \(r.policy.name)")
+                    for (g, used) in r.devicesUsed.enumerated() {
+                        XCTAssertTrue(zip(used, available[g]).allSatisfy { $0 <= $1 }, "over capacity: \(model) \(cadence) \(r.policy.name) region \(g)")
+                    }
+                }
                 if case .persistence = model { XCTAssertGreaterThan(audit.actualReads, 0, "persistence forecasts come from past actuals") }
             }
         }
