@@ -52,14 +52,17 @@ enum InputLocator {
             folder = (jobs as NSString).deletingLastPathComponent
             jobsPath = jobs
         }
-        func locate(_ given: String?, _ name: String, _ option: String) throws(GridwiseError) -> String {
-            if let given { return given }
-            if let found = find(name, in: folder) { return found }
-            throw .missingInput(path: folder.isEmpty ? "\(name).yaml" : "\(folder)/\(name).yaml", reason: "not found; give \(option) FILE")
-        }
         return PlanInputs(
-            jobs: jobsPath, regions: try locate(regions, "regions", "--regions"),
-            policy: policy ?? find("policy", in: folder) ?? builtInPolicyName, signals: try locate(signals, "signals", "--signals"))
+            jobs: jobsPath, regions: try locate(regions, "regions", option: "--regions", in: folder),
+            policy: policy ?? find("policy", in: folder) ?? builtInPolicyName, signals: try locate(signals, "signals", option: "--signals", in: folder))
+    }
+
+    /// The file given with `option`, else `name`.yaml (or .yml, .json) in `folder`; an error naming both when neither.
+    static func locate(_ given: String?, _ name: String, option: String, in folder: String?) throws(GridwiseError) -> String {
+        if let given { return given }
+        if let folder, let found = find(name, in: folder) { return found }
+        let path = (folder ?? "").isEmpty ? "\(name).yaml" : "\(folder!)/\(name).yaml"
+        throw .missingInput(path: path, reason: "not found; give \(option) FILE")
     }
 }
 

@@ -139,13 +139,8 @@ struct SimulationInputs {
                 traceFiles.append(t)
             }
         }
-        func locate(_ given: String?, _ name: String, _ option: String) throws(GridwiseError) -> String {
-            if let given { return given }
-            if let folder, let found = InputLocator.find(name, in: folder) { return found }
-            throw .missingInput(path: folder.map { "\($0)/\(name).yaml" } ?? "\(name).yaml", reason: "not found; give \(option) FILE")
-        }
-        let regionsPath = try locate(c.regions, "regions", "--regions")
-        let signalsPath = try locate(c.signals, "signals", "--signals")
+        let regionsPath = try InputLocator.locate(c.regions, "regions", option: "--regions", in: folder)
+        let signalsPath = try InputLocator.locate(c.signals, "signals", option: "--signals", in: folder)
 
         // Rules for what traces do not say.
         guard let deadlineRule = DeadlineRule.parse(c.deadlineRule) else {

@@ -34,9 +34,3 @@ struct TextTable {
     }
 }
 
-/// CSV with RFC 4180 quoting.
-func csvLine(_ fields: [String]) -> String {
-    fields.map { f in
-        f.contains(",") || f.contains("\"") || f.contains("\n") ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-    }.joined(separator: ",")
-}

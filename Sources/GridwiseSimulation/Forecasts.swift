@@ -69,8 +69,8 @@ public struct ForecastTable: Sendable {
 /// Standard normal draws (Box-Muller) from a seeded generator.
 enum Gaussian {
     static func next(_ rng: inout SeededGenerator) -> Double {
-        let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300)
-        let u2 = Double(rng.next() >> 11) / Double(1 << 53)
+        let u1 = max(rng.nextUnit(), 1e-300)
+        let u2 = rng.nextUnit()
         return (-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }

@@ -115,15 +115,16 @@ public enum LetsWaitAwhile {
     /// The baseline of a rule: strict starts every job at submit; faithful picks, on actual values, the
     /// better of starting at submit or one step later.
     static func baselineCarbon(_ scenario: Scenario, rule: Rule) -> Double {
-        var total = 0.0
-        for job in scenario.jobs {
-            let r = scenario.step(atOrAfter: job.release)
-            let n = Int((job.runningHours(speed: 1) / scenario.stepHours).rounded(.up))
-            func sum(_ s: Int) -> Double { (s..<(s + n)).reduce(0) { $0 + scenario.carbon[0][$1] } }
-            let steps = rule == .strict ? sum(r) : min(sum(r), sum(r + 1))
-            total += steps * scenario.stepHours / 1000
+        let accounting = Accounting(scenario: scenario)
+        return scenario.jobs.reduce(0) { total, job in
+            let shape = JobShape(job, scenario: scenario, policy: nil)
+            let option = shape.options[0]
+            func carbon(startingAt s: Int) -> Double {
+                accounting.outcome(job, run: JobRun(region: option.region, pool: option.pool, steps: Array(s..<(s + option.steps)), lastFraction: option.lastFraction)).carbonKg
+            }
+            let first = shape.releaseStep
+            return total + (rule == .strict ? carbon(startingAt: first) : min(carbon(startingAt: first), carbon(startingAt: first + 1)))
         }
-        return total
     }
 
     /// Runs every country, job kind, rule, policy and seed. `dataDirectory` holds ger_ci.csv, gb_ci.csv, fr_ci.csv.
@@ -175,7 +176,7 @@ public enum LetsWaitAwhile {
 
     /// The results beside the published figures, as Markdown.
     public static func markdown(_ cells: [Cell], seeds: Int, jobSeed: UInt64) -> String {
-        func pct(_ v: Double) -> String { String(format: "%.2f %%", v * 100) }
+        func pct(_ v: Double) -> String { formatPercent(v, decimals: 2) }
         func pt(_ v: Double) -> String { String(format: "%+.2f", v * 100) }
         func sd(_ xs: [Double]) -> String {
             guard xs.count > 1 else { return "-" }

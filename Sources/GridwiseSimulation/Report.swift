@@ -16,7 +16,7 @@ public struct SimulationReport {
     var scenario: Scenario { result.scenario }
     var unmeetable: Int { scenario.unmeetableDeadlines }
 
-    private func pct(_ v: Double?) -> String { v.map { String(format: "%.2f %%", $0 * 100) } ?? "n/a" }
+    private func pct(_ v: Double?) -> String { v.map { formatPercent($0, decimals: 2) } ?? "n/a" }
     private func num(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
 
     public var header: [String] {
@@ -33,7 +33,7 @@ public struct SimulationReport {
     public var markdown: String {
         var out = header.map { "# " + $0 }.joined(separator: "\n") + "\n\n"
         let cur = scenario.currency
-        out += "| policy | jobs run | energy kWh | carbon kg CO2e | carbon saved | g/kWh | cost \(cur) | cost saved | water L | mean delay h | p95 delay h | deadline misses | SLO violations | re-plans |\n"
+        out += "| policy | jobs run | energy kWh | carbon kg CO2e | carbon saved | gCO2e/kWh | cost \(cur) | cost saved | water L | mean delay h | p95 delay h | deadline misses | SLO violations | re-plans |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in result.policies {
             let t = r.totals
@@ -43,16 +43,14 @@ public struct SimulationReport {
         return out
     }
 
-    private func csvField(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-
     public var summaryCSV: String {
         var out = "policy,jobs,jobs_run,energy_kwh,carbon_kg,carbon_saved_fraction,carbon_intensity_g_per_kwh,cost_\(scenario.currency.lowercased()),cost_saved_fraction,water_l,water_saved_fraction,mean_delay_h,p95_delay_h,max_delay_h,deadline_misses,slo_violations,never_ran,replans,seconds\n"
         for r in result.policies {
             let t = r.totals
             func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
-            out += [csvField(r.policy.name), "\(t.jobs)", "\(t.ran)", f(t.energyKwh), f(t.carbonKg), f(result.savings(r, \.carbonKg)), f(t.carbonIntensity), f(t.cost),
+            out += csvLine([r.policy.name, "\(t.jobs)", "\(t.ran)", f(t.energyKwh), f(t.carbonKg), f(result.savings(r, \.carbonKg)), f(t.carbonIntensity), f(t.cost),
                     f(result.savings(r, \.cost)), f(t.waterL), f(result.savings(r, \.waterL)), f(t.meanDelayHours), f(t.p95DelayHours), f(t.maxDelayHours),
-                    "\(t.deadlineMisses)", "\(t.sloViolations)", "\(t.neverRan)", "\(r.replans)", String(format: "%.3f", r.seconds)].joined(separator: ",") + "\n"
+                    "\(t.deadlineMisses)", "\(t.sloViolations)", "\(t.neverRan)", "\(r.replans)", String(format: "%.3f", r.seconds)]) + "\n"
         }
         return out
     }
@@ -61,10 +59,10 @@ public struct SimulationReport {
         var out = "policy,job,submit,deadline,region,pool,devices,start,finish,runs,energy_kwh,carbon_kg,cost_\(scenario.currency.lowercased()),water_l,delay_h,missed_deadline,slo_violated\n"
         for r in result.policies {
             for o in r.outcomes {
-                out += [csvField(r.policy.name), csvField(o.job), o.submit.iso8601, o.deadline.iso8601, o.region ?? "", o.pool ?? "", "\(o.devices)",
+                out += csvLine([r.policy.name, o.job, o.submit.iso8601, o.deadline.iso8601, o.region ?? "", o.pool ?? "", "\(o.devices)",
                         o.start?.iso8601 ?? "", o.finish?.iso8601 ?? "", "\(o.runs)", String(format: "%.6f", o.energyKwh), String(format: "%.6f", o.carbonKg),
                         String(format: "%.6f", o.cost), String(format: "%.6f", o.waterL), String(format: "%.4f", o.delayHours),
-                        o.missedDeadline ? "true" : "false", o.sloViolated ? "true" : "false"].joined(separator: ",") + "\n"
+                        o.missedDeadline ? "true" : "false", o.sloViolated ? "true" : "false"]) + "\n"
             }
         }
         return out
@@ -76,7 +74,7 @@ public struct SimulationReport {
         var out = "policy,region,time,devices_used,devices_available,utilisation\n"
         out.reserveCapacity(result.policies.count * scenario.catalog.regions.count * scenario.steps * 48)
         for r in result.policies {
-            let name = csvField(r.policy.name)
+            let name = csvLine([r.policy.name])
             for (g, region) in scenario.catalog.regions.enumerated() {
                 for s in 0..<scenario.steps {
                     let u = r.devicesUsed[g][s], a = available[g][s]
@@ -173,7 +171,7 @@ public struct SimulationReport {
             svg += "<path d=\"\(usedPath)\" fill=\"#9ecae1\" fill-opacity=\"0.6\" stroke=\"none\"><title>devices in use (\(escape(policy.policy.name))), peak \(Int(peak))</title></path>\n"
             svg += "<path d=\"\(line)\" fill=\"none\" stroke=\"#b2182b\" stroke-width=\"1\"/>\n"
             svg += "<text x=\"4\" y=\"\(num(top + 14, 0))\">\(escape(region.name))</text>\n"
-            svg += "<text x=\"4\" y=\"\(num(top + 28, 0))\" fill=\"#666\">mean \(num(scenario.carbon[g].prefix(scenario.steps).reduce(0, +) / Double(max(1, scenario.steps)), 0)) g/kWh</text>\n"
+            svg += "<text x=\"4\" y=\"\(num(top + 28, 0))\" fill=\"#666\">mean \(num(scenario.carbon[g].prefix(scenario.steps).reduce(0, +) / Double(max(1, scenario.steps)), 0)) gCO2e/kWh</text>\n"
             svg += "<text x=\"4\" y=\"\(num(top + 42, 0))\" fill=\"#3182bd\">peak \(Int(peak)) devices</text>\n"
         }
         svg += "<text x=\"\(left)\" y=\"\(num(height - 4, 0))\">\(scenario.start.shortUTC)</text><text x=\"\(left + width)\" y=\"\(num(height - 4, 0))\" text-anchor=\"end\">\(scenario.end.shortUTC) UTC</text>\n"

@@ -48,7 +48,7 @@ public enum DeadlineRule: Sendable, Equatable, CustomStringConvertible {
         case .slackFactor(let f): return finish.adding(seconds: Int64((hours * f * 3600).rounded()))
         case .slackHours(let h): return finish.adding(seconds: Int64((h * 3600).rounded()))
         case .slackUniform(let a, let b):
-            let u = Double(rng.next() >> 11) / Double(1 << 53)
+            let u = rng.nextUnit()
             return finish.adding(seconds: Int64(((a + (b - a) * u) * 3600).rounded()))
         }
     }
@@ -145,7 +145,7 @@ public enum TraceReader {
         switch rule {
         case .none: return false
         case .all: return true
-        case .fraction(let f): return Double(rng.next() >> 11) / Double(1 << 53) < f
+        case .fraction(let f): return rng.nextUnit() < f
         }
     }
 

@@ -215,7 +215,7 @@ final class ForecastIsolationTests: XCTestCase {
         let seed: UInt64 = 20_261_121
         print("seed \(seed)")
         var rng = SeededGenerator(seed: seed)
-        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        func uniform() -> Double { rng.nextUnit() }
         let regions = (0..<3).map { r in
             Region(name: "R\(r)", carbonZone: "R\(r)", pools: [AcceleratorPool(type: "X", count: 6, powerKilowattsPerDevice: 0.5)], powerUsageEffectiveness: 1.2,
                    latencyMilliseconds: ["users": Double(10 + 20 * r)])

@@ -39,7 +39,7 @@ enum SimulationBench {
         let start = Instant(year: 2023, month: 1, day: 1)
         let hours = 8_760
         var rng = SeededGenerator(seed: seed)
-        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        func uniform() -> Double { rng.nextUnit() }
         var carbon: [[Double]] = []
         var price: [[Double]] = []
         var sources: [String] = []

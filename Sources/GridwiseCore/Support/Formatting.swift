@@ -30,6 +30,13 @@ public func formatGrouped(_ value: Double, decimals: Int) -> String {
     return sign + grouped + (parts.count > 1 ? "." + parts[1] : "")
 }
 
+/// Fields joined into one CSV line (RFC 4180: a field holding a comma, quote or newline is quoted).
+public func csvLine(_ fields: [String]) -> String {
+    fields.map { f in
+        f.contains(",") || f.contains("\"") || f.contains("\n") ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+    }.joined(separator: ",")
+}
+
 /// A percentage with one decimal: `formatPercent(0.1234)` is `12.3 %`.
 public func formatPercent(_ fraction: Double, decimals: Int = 1) -> String {
     formatNumber(fraction * 100, decimals: decimals) + " %"

@@ -10,4 +10,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A uniform draw from [0, 1): the top 53 bits of the next value.
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
