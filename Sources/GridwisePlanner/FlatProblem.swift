@@ -138,36 +138,101 @@ struct FlatProblem {
     }
 
     /// The least of `objective(s) + devices x (prices[s + L] - prices[s])` over starts `a...b-L` on a
-    /// contiguous option, where `pricePrefix` is the prefix sum of the resource's prices (nil: none) and
-    /// `free(s)`, when given, says whether the run from s fits. Returns the value and the start (-1: none).
-    @inline(__always)
+    /// contiguous option, where `pricePrefix` is the prefix sum of the resource's prices (nil: none).
+    /// Returns the value and the start (-1: none); ties go to the earliest start.
     func bestStart(_ o: Option, job j: Int, window a: Int, _ b: Int, pricePrefix: UnsafeBufferPointer<Double>?, devices: Double) -> (Double, Int) {
+        withRaw { raw in Self.bestStart(o, release: releaseHour[j], window: a, b, raw: raw, pricePrefix: pricePrefix?.baseAddress, devices: devices) }
+    }
+
+    /// The arrays the bound's inner loops read, as pointers: valid only inside `withRaw`.
+    struct Raw {
+        let options: UnsafePointer<Option>
+        let optionStart: UnsafePointer<Int>
+        let windowStart: UnsafePointer<Int32>
+        let windowEnd: UnsafePointer<Int32>
+        let devices: UnsafePointer<Int32>
+        let maxChunks: UnsafePointer<Int32>
+        let release: UnsafePointer<Double>
+        let prefix: UnsafePointer<Double>
+        let rate: UnsafePointer<Double>
+        let hours: Int
+        let delayWeight: Double
+    }
+
+    func withRaw<R>(_ body: (Raw) -> R) -> R {
+        options.withUnsafeBufferPointer { options in
+            optionStart.withUnsafeBufferPointer { optionStart in
+                windowStart.withUnsafeBufferPointer { windowStart in
+                    windowEnd.withUnsafeBufferPointer { windowEnd in
+                        devices.withUnsafeBufferPointer { devices in
+                            maxChunks.withUnsafeBufferPointer { maxChunks in
+                                releaseHour.withUnsafeBufferPointer { release in
+                                    prefixFlat.withUnsafeBufferPointer { prefix in
+                                        rateFlat.withUnsafeBufferPointer { rate in
+                                            body(Raw(
+                                                options: options.baseAddress!, optionStart: optionStart.baseAddress!, windowStart: windowStart.baseAddress!,
+                                                windowEnd: windowEnd.baseAddress!, devices: devices.baseAddress!, maxChunks: maxChunks.baseAddress!,
+                                                release: release.baseAddress!, prefix: prefix.baseAddress!, rate: rate.baseAddress!, hours: hours,
+                                                delayWeight: delayWeight))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `bestStart` on raw pointers; `pricePrefix` points at the resource's price prefix sums.
+    @inline(__always)
+    static func bestStart(_ o: Option, release: Double, window a: Int, _ b: Int, raw: Raw, pricePrefix lp: UnsafePointer<Double>?, devices: Double) -> (Double, Int) {
         let L = Int(o.slots)
         guard L <= b - a else { return (.infinity, -1) }
         let fraction = o.running - Double(L - 1)
         let r = Int(o.region)
         let constant = (o.water + o.latency) * o.running
-        let release = releaseHour[j]
-        let e = o.energy, dw = delayWeight
+        let e = o.energy, dw = raw.delayWeight
         var best = Double.infinity, bestS = -1
-        prefixFlat.withUnsafeBufferPointer { prefix in
-            rateFlat.withUnsafeBufferPointer { rates in
-                let p = prefix.baseAddress! + r * (hours + 1)
-                let rt = rates.baseAddress! + r * hours
-                if let lp = pricePrefix?.baseAddress {
-                    for s in a...(b - L) {
-                        let last = s + L - 1
-                        let v = e * (p[last] - p[s] + fraction * rt[last]) + dw * max(0, Double(s) - release) + devices * (lp[s + L] - lp[s])
-                        if v < best { best = v; bestS = s }
-                    }
-                } else {
-                    for s in a...(b - L) {
-                        let last = s + L - 1
-                        let v = e * (p[last] - p[s] + fraction * rt[last]) + dw * max(0, Double(s) - release)
-                        if v < best { best = v; bestS = s }
-                    }
-                }
+        let p = raw.prefix + r * (raw.hours + 1)
+        let rt = raw.rate + r * raw.hours
+        // Four starts at a time, each lane keeping its first least value; the same sums in the same order
+        // as one at a time, so the same value and, ties going to the earliest, the same start.
+        let lane = SIMD4<Double>(0, 1, 2, 3)
+        var bestV = SIMD4<Double>(repeating: .infinity)
+        var bestI = SIMD4<Double>(repeating: -1)
+        var s = a
+        let end = b - L  // the last start
+        while s + 3 <= end {
+            let last = s + L - 1
+            let ps = UnsafeRawPointer(p + s).loadUnaligned(as: SIMD4<Double>.self)
+            let pl = UnsafeRawPointer(p + last).loadUnaligned(as: SIMD4<Double>.self)
+            let rl = UnsafeRawPointer(rt + last).loadUnaligned(as: SIMD4<Double>.self)
+            let starts = SIMD4<Double>(repeating: Double(s)) + lane
+            var late = starts - release
+            late.replace(with: 0, where: late .< 0)
+            var v = e * (pl - ps + fraction * rl) + dw * late
+            if let lp {
+                let ls = UnsafeRawPointer(lp + s).loadUnaligned(as: SIMD4<Double>.self)
+                let le = UnsafeRawPointer(lp + s + L).loadUnaligned(as: SIMD4<Double>.self)
+                v = v + devices * (le - ls)
             }
+            let better = v .< bestV
+            bestV.replace(with: v, where: better)
+            bestI.replace(with: starts, where: better)
+            s += 4
+        }
+        for i in 0..<4 where bestV[i] < best || (bestV[i] == best && bestI[i] >= 0 && Int(bestI[i]) < bestS) {
+            best = bestV[i]
+            bestS = Int(bestI[i])
+        }
+        while s <= end {
+            let last = s + L - 1
+            var v = e * (p[last] - p[s] + fraction * rt[last]) + dw * max(0, Double(s) - release)
+            if let lp { v += devices * (lp[s + L] - lp[s]) }
+            if v < best { best = v; bestS = s }
+            s += 1
         }
         return (best + constant, bestS)
     }

@@ -46,8 +46,14 @@ struct LagrangianRelaxation {
                     var sum = 0.0
                     var scratch = FlatProblem.CheapestHours()
                     let lo = jobs * b / blockCount, hi = jobs * (b + 1) / blockCount
-                    for j in lo..<hi where included[j] {
-                        sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                    flat.withRaw { raw in
+                        lambdaPrefix.withUnsafeBufferPointer { lp in
+                            for j in lo..<hi where included[j] {
+                                sum += raw.maxChunks[j] > 1
+                                    ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                                    : Self.solveContiguous(j, raw: raw, lambdaPrefix: lp.baseAddress!, diff: &diff)
+                            }
+                        }
                     }
                     valueOut[b] = sum
                     diffOut[b] = diff
@@ -65,6 +71,34 @@ struct LagrangianRelaxation {
             }
         }
         return Evaluation(value: value, usage: usage)
+    }
+
+    /// `solveJob` for a job that runs in one piece, on raw pointers (the bound's hot loop).
+    @inline(__always)
+    static func solveContiguous(_ j: Int, raw: FlatProblem.Raw, lambdaPrefix: UnsafePointer<Double>, diff: inout [Int32]) -> Double {
+        let a = Int(raw.windowStart[j]), b = Int(raw.windowEnd[j])
+        let d = Double(raw.devices[j])
+        let stride = raw.hours + 1
+        var best = Double.infinity
+        var bestResource = -1, bestStart = -1, bestLength = 0
+        for oi in raw.optionStart[j]..<raw.optionStart[j + 1] {
+            let o = raw.options[oi]
+            if o.floor >= best { break }  // cheapest floor first; prices are never negative
+            let q = Int(o.resource)
+            let (v, s) = FlatProblem.bestStart(o, release: raw.release[j], window: a, b, raw: raw, pricePrefix: lambdaPrefix + q * stride, devices: d)
+            if s >= 0, v < best {
+                best = v
+                bestResource = q
+                bestStart = s
+                bestLength = Int(o.slots)
+            }
+        }
+        guard bestResource >= 0 else { return 0 }
+        let base = bestResource * stride
+        let devices = raw.devices[j]
+        diff[base + bestStart] += devices
+        diff[base + bestStart + bestLength] -= devices
+        return best
     }
 
     /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff`.
