@@ -18,9 +18,11 @@ public struct PlannerOptions: Sendable {
     /// Up to this many schedules in all (jobs x options x starts), the planner also lists every schedule
     /// and runs branch and bound, which proves optimality when it finishes.
     public var exactSearchLimit: Int
+    /// Moves of each large-neighbourhood search (nil: the planner's default for the instance's size; 0: none).
+    public var neighbourhoodMoves: Int?
 
     public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096, boundIterations: Int = 120,
-                targetGap: Double = 0, timeLimit: Double? = nil, exactSearchLimit: Int = 250_000) {
+                targetGap: Double = 0, timeLimit: Double? = nil, exactSearchLimit: Int = 250_000, neighbourhoodMoves: Int? = nil) {
         self.nodeLimit = nodeLimit
         self.maxPasses = maxPasses
         self.enumerationLimit = enumerationLimit
@@ -28,6 +30,7 @@ public struct PlannerOptions: Sendable {
         self.targetGap = targetGap
         self.timeLimit = timeLimit
         self.exactSearchLimit = exactSearchLimit
+        self.neighbourhoodMoves = neighbourhoodMoves
     }
 }
 
@@ -47,7 +50,7 @@ public enum Planner {
     public static func plan(_ problem: PlanningProblem, inputs: PlanInputs, generatedBy: String, options: PlannerOptions = PlannerOptions()) -> Plan {
         let clock = ContinuousClock()
         let started = clock.now
-        let stop: () -> Bool = {
+        let stop: @Sendable () -> Bool = {
             guard let limit = options.timeLimit else { return false }
             let d = clock.now - started
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 >= limit
@@ -77,7 +80,14 @@ public enum Planner {
             if isBetter(guided, than: best) { best = guided }
         }
 
-        // 4. Small instances: every schedule listed, branch and bound from the best plan so far.
+        // 4. Large-neighbourhood search from the best plan so far, two seeded searches side by side.
+        let moves = options.neighbourhoodMoves ?? Self.neighbourhoodMoves(jobs: flat.jobCount)
+        if moves > 0, gap(objective: best.objective, bound: ascent.bound) > options.targetGap, !stop() {
+            let found = Neighbourhood(placer: best, prices: ascent.lambda).search(from: best, moves: moves, seeds: [1, 2], shouldStop: stop)
+            if isBetter(found.plan, than: best) { best = found.plan }
+        }
+
+        // 5. Small instances: every schedule listed, branch and bound from the best plan so far.
         var assignment: [Candidate?] = best.assignment.enumerated().map { j, a in
             a.option < 0 ? nil : generator.make(j, option: Int(flat.options[a.option].index), slots: a.slots, chunks: a.chunks)
         }
@@ -87,7 +97,7 @@ public enum Planner {
         let searchable = schedulesCount(flat, enumerationLimit: options.enumerationLimit) <= options.exactSearchLimit
         // The ascent bounds chunked schedules by their cheapest hours; solved exactly (where few), the bound
         // may already meet the plan, and then listing every schedule cannot improve it (one job: `place`).
-        // Step 5 reuses the value when the plan places the same jobs.
+        // Step 6 reuses the value when the plan places the same jobs.
         var sharpened: (mask: [Bool], value: Double)? = nil
         if searchable, !closed, best.placedMask.allSatisfy({ $0 }), (1...Self.exactChunkLimit).contains(Self.chunkedOptions(flat, best.placedMask)), !stop() {
             var sharper = LagrangianRelaxation(flat: flat, included: best.placedMask)
@@ -108,7 +118,7 @@ public enum Planner {
             exact = (finished, search.sets.allSatisfy(\.complete), search.sets.map(\.relaxedMinimum))
         }
 
-        // 5. The bound for the jobs the final plan places.
+        // 6. The bound for the jobs the final plan places.
         let placedMask = assignment.map { $0 != nil }
         // Interruptible jobs: their chunked schedules solved exactly at the final prices, where few enough.
         let chunkedOptions = Self.chunkedOptions(flat, placedMask)
@@ -178,6 +188,14 @@ public enum Planner {
         let pa = priority(a), pb = priority(b)
         if pa != pb { return pa > pb }
         return objective(a) < objective(b) - 1e-12 * max(1, abs(objective(b)))
+    }
+
+    /// Moves of each large-neighbourhood search when the options leave it to the planner: 200 per job, at
+    /// most 10^8 / jobs (a move costs more the more jobs share a resource), on instances of up to 2,000
+    /// jobs. Above that, on the benchmark's instances, a search of a second brought less than 0.3 %, and
+    /// the time goes to the bound instead (BENCHMARKS.md).
+    static func neighbourhoodMoves(jobs: Int) -> Int {
+        jobs <= 2_000 ? min(200 * jobs, 100_000_000 / max(1, jobs)) : 0
     }
 
     /// The most chunked options whose schedules the bound solves exactly (dynamic programming per option).

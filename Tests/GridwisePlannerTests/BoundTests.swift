@@ -126,7 +126,9 @@ final class BoundTests: XCTestCase {
         let catalog = RegionCatalog(regions: regions)
         let signals = Fixtures.signals(hours: hours, carbon: carbon, price: price)
         let policy = Policy(name: "b", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05))
-        let first = plan(jobs, catalog, policy, signals, options: PlannerOptions())
+        // Fewer moves of the large-neighbourhood search than the default, to keep the debug build's test short.
+        let options = PlannerOptions(neighbourhoodMoves: 10_000)
+        let first = plan(jobs, catalog, policy, signals, options: options)
         XCTAssertEqual(PlanChecker.check(first, jobs: jobs, catalog: catalog, policy: policy, signals: signals), [])
         XCTAssertEqual(first.placements.count + first.unplaced.count, 150)
         XCTAssertEqual(first.placements.count, 150, "the pools can hold every job")
@@ -135,8 +137,13 @@ final class BoundTests: XCTestCase {
         XCTAssertEqual(first.optimality.gap, (first.optimality.objective - first.optimality.lowerBound) / first.optimality.objective, accuracy: 1e-12)
         XCTAssertLessThan(first.savings.carbonFraction, 1)
         XCTAssertGreaterThan(first.savings.carbonFraction, 0)
-        let second = plan(jobs, catalog, policy, signals, options: PlannerOptions())
+        let second = plan(jobs, catalog, policy, signals, options: options)
         XCTAssertEqual(first.jsonData(), second.jsonData(), "the same input must give the same plan")
+        // Without the large-neighbourhood search the plan is worse, and no better than its own bound says.
+        let withoutSearch = plan(jobs, catalog, policy, signals, options: PlannerOptions(exactSearchLimit: 0, neighbourhoodMoves: 0))
+        XCTAssertEqual(PlanChecker.check(withoutSearch, jobs: jobs, catalog: catalog, policy: policy, signals: signals), [])
+        print("BoundTests medium instance: objective \(first.optimality.objective) with the search, \(withoutSearch.optimality.objective) without; bound \(first.optimality.lowerBound)")
+        XCTAssertLessThan(first.optimality.objective, withoutSearch.optimality.objective - 1e-3)
     }
 
     func testTargetGapStopsEarlyAndStillStatesAValidGap() {
