@@ -14,6 +14,8 @@ import GridwiseCore
 /// kept. Single-job moves cannot do this: a large job in a bad hour stays there while small jobs fill the
 /// hours it would need.
 ///
+/// Interruptible jobs with a checkpoint overhead are not moved (see `movable`).
+///
 /// Draws come from seeded generators and every search runs a fixed number of moves, so the same input
 /// gives the same plan, however many cores run the searches.
 struct Neighbourhood {
@@ -64,15 +66,24 @@ struct Neighbourhood {
         pricePrefix = prefix
     }
 
-    /// Searches from `start`, one search per seed in `seeds` (in parallel), each of `moves` moves, and
-    /// returns the best plan found (ties: the earlier seed) and the moves that stayed in its search.
-    func search(from start: Placer, moves: Int, seeds: [UInt64], shouldStop: @Sendable () -> Bool) -> (plan: Placer, accepted: Int) {
+    /// Searches from `start`, one search per seed in `seeds` (in parallel), and returns the best plan
+    /// found (ties: the earlier seed) and the moves that stayed in its search. Each search runs rounds of
+    /// `moves`, then twice, four times... as many moves (slower cooling), each from the best plan so far,
+    /// while a round improves the plan by at least 0.01 % and up to `rounds` rounds.
+    func search(from start: Placer, moves: Int, rounds: Int = 1, seeds: [UInt64], shouldStop: @Sendable () -> Bool) -> (plan: Placer, accepted: Int) {
         var results = [(plan: Placer, accepted: Int)?](repeating: nil, count: seeds.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
                 var plan = start
-                let accepted = run(&plan, moves: moves, seed: seeds[i], shouldStop: shouldStop)
+                var accepted = 0
+                for round in 0..<max(1, rounds) {
+                    let before = plan
+                    accepted += run(&plan, moves: moves << min(round, 20), seed: seeds[i] &+ UInt64(round) &* 0x9E37_79B9_7F4A_7C15, shouldStop: shouldStop)
+                    let priority = plan.placedPriority, priorityBefore = before.placedPriority
+                    let enough = priority > priorityBefore || (priority == priorityBefore && plan.objective < before.objective - 1e-4 * max(abs(before.objective), 1e-12))
+                    if !enough || shouldStop() { break }
+                }
                 out[i] = (plan, accepted)
             }
         }
@@ -87,7 +98,7 @@ struct Neighbourhood {
         let jobs = flat.compiled.problem.jobs
         var rng = SeededGenerator(seed: seed)
         var members = [[Int]](repeating: [], count: flat.resources.count)
-        for (j, a) in placer.assignment.enumerated() where a.option >= 0 {
+        for (j, a) in placer.assignment.enumerated() where a.option >= 0 && movable(j, flat) {
             members[Int(flat.options[a.option].resource)].append(j)
         }
         var best = placer
@@ -100,7 +111,7 @@ struct Neighbourhood {
         func refresh(_ placer: Placer) {
             candidates = (0..<flat.jobCount).filter { j in
                 let a = placer.assignment[j]
-                return !targets[j].isEmpty && (a.option < 0 || a.objective > ideal[j] + 1e-12 * max(1, abs(ideal[j])))
+                return movable(j, flat) && !targets[j].isEmpty && (a.option < 0 || a.objective > ideal[j] + 1e-12 * max(1, abs(ideal[j])))
             }
         }
         refresh(placer)
@@ -109,6 +120,8 @@ struct Neighbourhood {
         var old: [Placer.Assigned] = []
         for move in 0..<moves {
             if move > 0, move % refreshEvery == 0 { refresh(placer) }
+            // No job that may move sits above its best schedule with capacity ignored.
+            if candidates.isEmpty { break }
             if move & 63 == 0, shouldStop() { break }
             removed.removeAll(keepingCapacity: true)
             old.removeAll(keepingCapacity: true)
@@ -118,7 +131,7 @@ struct Neighbourhood {
                 placer.unassign(b)
             }
             let j0: Int
-            if rng.next() % 3 == 0 || candidates.isEmpty {
+            if rng.next() % 3 == 0 {
                 // A stretch of hours on one resource: every job there out (up to `size`), to be packed again.
                 let q = Int(rng.next() % UInt64(members.count))
                 guard !members[q].isEmpty else { continue }
@@ -203,6 +216,13 @@ struct Neighbourhood {
         }
         placer = best
         return accepted
+    }
+
+    /// Whether moves may take the job out. Interruptible jobs with a checkpoint overhead stay where the
+    /// earlier steps put them: their exact search (dynamic programming per chunk count) is too slow to
+    /// repeat thousands of times.
+    private func movable(_ j: Int, _ flat: FlatProblem) -> Bool {
+        flat.maxChunks[j] == 1 || flat.overhead[j] == 0
     }
 
     private func footprint(_ j: Int, _ flat: FlatProblem) -> Int {

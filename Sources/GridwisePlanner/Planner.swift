@@ -18,7 +18,8 @@ public struct PlannerOptions: Sendable {
     /// Up to this many schedules in all (jobs x options x starts), the planner also lists every schedule
     /// and runs branch and bound, which proves optimality when it finishes.
     public var exactSearchLimit: Int
-    /// Moves of each large-neighbourhood search (nil: the planner's default for the instance's size; 0: none).
+    /// Moves of each large-neighbourhood search, in one round (nil: the planner's default for the instance's
+    /// size, in rounds while they improve the plan; 0: no search).
     public var neighbourhoodMoves: Int?
 
     public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096, boundIterations: Int = 120,
@@ -39,8 +40,10 @@ public struct PlannerOptions: Sendable {
 ///
 /// The steps: a greedy plan and local search give a first plan; the Lagrangian relaxation of the
 /// capacity constraints gives a lower bound and prices per device-hour; a greedy plan guided by those
-/// prices, improved again, competes with the first; on small instances branch and bound over every
-/// schedule then proves optimality or improves the plan. The bound and gap are those of the final plan.
+/// prices, improved again, competes with the first; up to 2,000 jobs, a large-neighbourhood search
+/// (two seeded searches side by side, see `Neighbourhood`) improves the better one; on small instances
+/// branch and bound over every schedule then proves optimality or improves the plan. The bound and gap
+/// are those of the final plan.
 ///
 /// ```swift
 /// let plan = Planner.plan(problem, inputs: inputs, generatedBy: "gridwise 0.1.0")
@@ -81,9 +84,10 @@ public enum Planner {
         }
 
         // 4. Large-neighbourhood search from the best plan so far, two seeded searches side by side.
-        let moves = options.neighbourhoodMoves ?? Self.neighbourhoodMoves(jobs: flat.jobCount)
-        if moves > 0, gap(objective: best.objective, bound: ascent.bound) > options.targetGap, !stop() {
-            let found = Neighbourhood(placer: best, prices: ascent.lambda).search(from: best, moves: moves, seeds: [1, 2], shouldStop: stop)
+        let effort = options.neighbourhoodMoves.map { (moves: $0, rounds: 1) } ?? Self.neighbourhoodEffort(jobs: flat.jobCount)
+        // One job alone has nothing to make room for: single-job moves have already found its best place.
+        if effort.moves > 0, flat.jobCount > 1, gap(objective: best.objective, bound: ascent.bound) > options.targetGap, !stop() {
+            let found = Neighbourhood(placer: best, prices: ascent.lambda).search(from: best, moves: effort.moves, rounds: effort.rounds, seeds: [1, 2], shouldStop: stop)
             if isBetter(found.plan, than: best) { best = found.plan }
         }
 
@@ -190,12 +194,19 @@ public enum Planner {
         return objective(a) < objective(b) - 1e-12 * max(1, abs(objective(b)))
     }
 
-    /// Moves of each large-neighbourhood search when the options leave it to the planner: 200 per job, at
-    /// most 10^8 / jobs (a move costs more the more jobs share a resource), on instances of up to 2,000
-    /// jobs. Above that, on the benchmark's instances, a search of a second brought less than 0.3 %, and
-    /// the time goes to the bound instead (BENCHMARKS.md).
-    static func neighbourhoodMoves(jobs: Int) -> Int {
-        jobs <= 2_000 ? min(200 * jobs, 100_000_000 / max(1, jobs)) : 0
+    /// The large-neighbourhood search's effort when the options leave it to the planner: rounds of 200
+    /// moves per job (at most 10^8 / jobs: a move costs more the more jobs share a resource), as long as a
+    /// round improves the plan, up to 10 rounds and 2 x 10^8 / jobs moves in all; on instances of up to
+    /// 2,000 jobs. Above that, on the benchmark's instances, a search of a second brought less than 0.3 %,
+    /// and the time goes to the bound instead (BENCHMARKS.md).
+    static func neighbourhoodEffort(jobs: Int) -> (moves: Int, rounds: Int) {
+        guard jobs <= 2_000 else { return (0, 0) }
+        let n = max(1, jobs)
+        let moves = min(200 * n, 100_000_000 / n)
+        // Rounds double: r rounds make (2^r - 1) x moves in all.
+        var rounds = 1
+        while rounds < 5, ((1 << (rounds + 1)) - 1) * moves <= 200_000_000 / n { rounds += 1 }
+        return (moves, rounds)
     }
 
     /// The most chunked options whose schedules the bound solves exactly (dynamic programming per option).

@@ -2,7 +2,7 @@ import Foundation
 import GridwiseCore
 import GridwisePlanner
 
-// gridwise-bench: one solver on one seeded generated instance, one JSON line out (see bench/README.md).
+// gridwise-bench: one solver on one seeded generated instance, one JSON line out (see BENCHMARKS.md).
 //
 //   gridwise-bench --jobs 10000 [--seed 1] [--interruptible 0.2] [--solver gridwise|alone|baseline]
 //                  [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--export-model FILE]
