@@ -141,7 +141,12 @@ struct FlatProblem {
     /// contiguous option, where `pricePrefix` is the prefix sum of the resource's prices (nil: none).
     /// Returns the value and the start (-1: none); ties go to the earliest start.
     func bestStart(_ o: Option, job j: Int, window a: Int, _ b: Int, pricePrefix: UnsafeBufferPointer<Double>?, devices: Double) -> (Double, Int) {
-        withRaw { raw in Self.bestStart(o, release: releaseHour[j], window: a, b, raw: raw, pricePrefix: pricePrefix?.baseAddress, devices: devices) }
+        prefixFlat.withUnsafeBufferPointer { prefix in
+            rateFlat.withUnsafeBufferPointer { rates in
+                Self.bestStart(o, release: releaseHour[j], window: a, b, prefix: prefix.baseAddress!, rate: rates.baseAddress!, hours: hours,
+                               delayWeight: delayWeight, pricePrefix: pricePrefix?.baseAddress, devices: devices)
+            }
+        }
     }
 
     /// The arrays the bound's inner loops read, as pointers: valid only inside `withRaw`.
@@ -185,18 +190,20 @@ struct FlatProblem {
         }
     }
 
-    /// `bestStart` on raw pointers; `pricePrefix` points at the resource's price prefix sums.
+    /// `bestStart` on raw pointers: `prefix` and `rate` are `prefixFlat` and `rateFlat`; `pricePrefix`
+    /// points at the resource's price prefix sums.
     @inline(__always)
-    static func bestStart(_ o: Option, release: Double, window a: Int, _ b: Int, raw: Raw, pricePrefix lp: UnsafePointer<Double>?, devices: Double) -> (Double, Int) {
+    static func bestStart(_ o: Option, release: Double, window a: Int, _ b: Int, prefix: UnsafePointer<Double>, rate: UnsafePointer<Double>, hours: Int,
+                          delayWeight dw: Double, pricePrefix lp: UnsafePointer<Double>?, devices: Double) -> (Double, Int) {
         let L = Int(o.slots)
         guard L <= b - a else { return (.infinity, -1) }
         let fraction = o.running - Double(L - 1)
         let r = Int(o.region)
         let constant = (o.water + o.latency) * o.running
-        let e = o.energy, dw = raw.delayWeight
+        let e = o.energy
         var best = Double.infinity, bestS = -1
-        let p = raw.prefix + r * (raw.hours + 1)
-        let rt = raw.rate + r * raw.hours
+        let p = prefix + r * (hours + 1)
+        let rt = rate + r * hours
         // Four starts at a time, each lane keeping its first least value; the same sums in the same order
         // as one at a time, so the same value and, ties going to the earliest, the same start.
         let lane = SIMD4<Double>(0, 1, 2, 3)

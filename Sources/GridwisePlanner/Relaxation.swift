@@ -85,7 +85,8 @@ struct LagrangianRelaxation {
             let o = raw.options[oi]
             if o.floor >= best { break }  // cheapest floor first; prices are never negative
             let q = Int(o.resource)
-            let (v, s) = FlatProblem.bestStart(o, release: raw.release[j], window: a, b, raw: raw, pricePrefix: lambdaPrefix + q * stride, devices: d)
+            let (v, s) = FlatProblem.bestStart(o, release: raw.release[j], window: a, b, prefix: raw.prefix, rate: raw.rate, hours: raw.hours,
+                                                 delayWeight: raw.delayWeight, pricePrefix: lambdaPrefix + q * stride, devices: d)
             if s >= 0, v < best {
                 best = v
                 bestResource = q
