@@ -42,7 +42,10 @@ start_munge() {
   chown -R munge:munge /etc/munge /var/run/munge /var/lib/munge /var/log/munge 2>/dev/null || true
   chmod 400 /etc/munge/munge.key
   chmod 711 /var/run/munge
-  munged --force
+  # Daemons get no standard streams of ours: a caller reading our output through a pipe (the tests do)
+  # would otherwise wait for them to exit.
+  mkdir -p "$dir"
+  munged --force </dev/null >>"$dir/munged.out" 2>&1
 }
 
 write_conf() {
@@ -96,8 +99,8 @@ start() {
     stop_daemons quiet
     start_munge
     write_conf "${parts[@]}"
-    slurmctld -f "$conf"
-    slurmd -f "$conf"
+    slurmctld -f "$conf" </dev/null >>"$dir/slurmctld.out" 2>&1
+    slurmd -f "$conf" </dev/null >>"$dir/slurmd.out" 2>&1
   fi
   export SLURM_CONF="$conf"
   # Wait until the controller answers and the node is up.
