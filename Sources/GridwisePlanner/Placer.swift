@@ -153,10 +153,17 @@ struct Placer {
         }
     }
 
-    /// Moves single jobs to their best place given the others (true objective) until a pass improves
-    /// nothing, `maxPasses` passes are done, or `shouldStop` says so. Returns the passes made.
+    /// Moves single jobs to their best place given the others until a pass improves nothing, `maxPasses`
+    /// passes are done, or `shouldStop` says so. Returns the passes made. Best is by the objective, plus
+    /// devices x `prices` of the slots held when prices are given (chunked schedules: see `best`).
     @discardableResult
-    mutating func improve(order: [Int], maxPasses: Int, shouldStop: () -> Bool) -> Int {
+    mutating func improve(order: [Int], maxPasses: Int, prices: [[Double]]? = nil, shouldStop: () -> Bool) -> Int {
+        let prefix = prices.map { $0.map(prefixSums) }
+        func value(_ j: Int, _ a: Assigned) -> Double {
+            guard let prefix else { return a.objective }
+            let q = Int(flat.options[a.option].resource)
+            return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
+        }
         var passes = 0
         while passes < maxPasses {
             passes += 1
@@ -164,7 +171,9 @@ struct Placer {
             for j in order {
                 let current = assignment[j]
                 unassign(j)
-                if let a = best(j), a.objective < (current.option >= 0 ? current.objective : .infinity) - 1e-12 * max(1, abs(a.objective)) {
+                if let a = best(j, prices: prices, pricePrefix: prefix),
+                    value(j, a) < (current.option >= 0 ? value(j, current) : .infinity) - 1e-12 * max(1, abs(value(j, a)))
+                {
                     assign(j, a)
                     improved = true
                 } else if current.option >= 0 {

@@ -181,7 +181,13 @@ struct LagrangianRelaxation {
 
     /// Subgradient ascent with Polyak steps towards `upperBound` (the best plan's objective), from zero
     /// prices; stops after `iterations`, when `shouldStop` says so, or when the gap closes to `targetGap`.
-    func ascend(upperBound: Double, iterations: Int, targetGap: Double, shouldStop: () -> Bool) -> Result {
+    ///
+    /// With `deflection` β > 0 each step goes along the subgradient plus β times the previous direction
+    /// (Camerini, Fratta and Maffioli's deflected subgradient), which damps the zig-zag between steps: on
+    /// the 10,000-job benchmark, 160 such steps give prices whose guided plan is 0.6 % better than 120
+    /// plain ones, and a slightly higher bound (BENCHMARKS.md). Every value is still L(lambda) at
+    /// some prices >= 0, so a valid bound.
+    func ascend(upperBound: Double, iterations: Int, targetGap: Double, deflection: Double = 0, shouldStop: () -> Bool) -> Result {
         let hours = flat.hours
         var lambda = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
         var best = -Double.infinity
@@ -208,7 +214,8 @@ struct LagrangianRelaxation {
             var norm = 0.0
             for q in 0..<flat.resources.count {
                 for t in 0..<hours {
-                    var v = Double(e.usage[q][t] - flat.capacity[q][t])
+                    // `g` still holds the previous direction.
+                    var v = Double(e.usage[q][t] - flat.capacity[q][t]) + deflection * g[q][t]
                     if v < 0 && lambda[q][t] <= 0 { v = 0 }
                     g[q][t] = v
                     norm += v * v

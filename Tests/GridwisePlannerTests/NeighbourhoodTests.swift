@@ -39,6 +39,30 @@ final class NeighbourhoodTests: XCTestCase {
         XCTAssertEqual(both.plan.assignment, improved.assignment)
     }
 
+    /// Moves by the objective plus prices end where no single job can lower its priced value: on the
+    /// two-device instance, a price of 0.5 kg-equivalent per device on hour 0 makes the one-device job
+    /// prefer hour 1 (0.3 against 0.1 + 0.5 of the objective's units); without prices it stays in hour 0.
+    func testMovesWithPricesSettleOnThePricedValue() {
+        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 1)])])
+        let signals = Fixtures.signals(hours: 2, carbon: ["Z": [100, 300]], price: ["Z": [0, 0]])
+        let jobs = [Job(id: "small", kind: .batchInference, deviceCount: 1, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(2))]
+        let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals: signals)
+        let (_, _, _, model) = Planner.prepare(problem)
+        let flat = FlatProblem(model: model, allowSplitting: true)
+        let kg = model.normalisers.carbonKilograms
+        var placer = Placer(flat: flat, generator: CandidateGenerator(model: model))
+        placer.greedy(order: [0], prices: nil)
+        XCTAssertEqual(placer.assignment[0].slots, [0])
+        // Prices are in objective units per device-hour; 0.5 kg over the normaliser.
+        let prices = [[0.5 / kg, 0]]
+        placer.improve(order: [0], maxPasses: 5, prices: prices, shouldStop: { false })
+        XCTAssertEqual(placer.assignment[0].slots, [1], "0.3 kg in hour 1 beats 0.1 + 0.5 in hour 0")
+        XCTAssertEqual(placer.objective * kg, 0.3, accuracy: 1e-12, "the objective itself carries no prices")
+        placer.improve(order: [0], maxPasses: 5, shouldStop: { false })
+        XCTAssertEqual(placer.assignment[0].slots, [0], "by the objective alone it goes back")
+        XCTAssertEqual(placer.objective * kg, 0.1, accuracy: 1e-12)
+    }
+
     /// Search never returns a worse plan than it started from, and never breaks capacity, on seeded
     /// random instances (the plan checker is the judge).
     func testSearchNeverWorsensAndKeepsCapacity() {
