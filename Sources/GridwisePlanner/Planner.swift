@@ -108,13 +108,13 @@ public enum Planner {
         // plan, which competes with the search's, and often a higher bound, which is kept.
         let searchPrices = ascent.lambda
         var alternative: Placer? = nil
+        var steps = "\(ascent.iterations) \(settings.deflection > 0 ? "deflected " : "")subgradient steps"
         if searches, gap(objective: best.objective, bound: ascent.bound) > options.targetGap, !stop() {
             let deflected = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? Self.deflectedSteps, targetGap: options.targetGap,
                                               deflection: Self.deflection, shouldStop: stop)
             alternative = guidedPlan(deflected.lambda, pricedMoves: true)
-            let steps = ascent.iterations + deflected.iterations
+            steps = "\(ascent.iterations) plain and \(deflected.iterations) deflected subgradient steps"
             if deflected.bound > ascent.bound { ascent = deflected }
-            ascent.iterations = steps
         }
 
         // 4. Large-neighbourhood search from the best plan so far, two seeded searches side by side.
@@ -171,7 +171,7 @@ public enum Planner {
         let placed = assignment.compactMap { $0 }
         let objective = placed.reduce(0) { $0 + $1.objective }
         var bound = ascent.bound
-        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(ascent.iterations) subgradient steps"
+        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps)"
             + (exactChunks ? "; interruptible jobs' chunked schedules solved exactly at the final prices)" : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours)" : ")")
         if let exact {
             let relaxed = placed.reduce(0) { $0 + exact.relaxed[$1.job] }
