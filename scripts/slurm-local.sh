@@ -111,8 +111,8 @@ start() {
     fi
     sleep 1
   done
-  say "the controller did not come up in 60 s; see $dir/slurmctld.log and $dir/slurmd.log"
-  tail -5 "$dir/slurmctld.log" "$dir/slurmd.log" >&2 || true
+  say "the controller did not come up in 60 s; see $dir/slurmctld.log, $dir/slurmd.log and the daemons' own output in $dir/*.out"
+  tail -5 "$dir/slurmctld.log" "$dir/slurmd.log" "$dir"/*.out >&2 2>/dev/null || true
   exit 69
 }
 
