@@ -171,8 +171,8 @@ struct Placer {
             for j in order {
                 let current = assignment[j]
                 unassign(j)
-                if let a = best(j, prices: prices, pricePrefix: prefix),
-                    value(j, a) < (current.option >= 0 ? value(j, current) : .infinity) - 1e-12 * max(1, abs(value(j, a)))
+                if let a = best(j, prices: prices, pricePrefix: prefix), case let v = value(j, a),
+                    v < (current.option >= 0 ? value(j, current) : .infinity) - 1e-12 * max(1, abs(v))
                 {
                     assign(j, a)
                     improved = true
