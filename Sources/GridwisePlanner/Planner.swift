@@ -85,9 +85,10 @@ public enum Planner {
 
         // 3. A plan guided by the prices, improved by single-job moves; the better of the two stays.
         // With `pricedMoves`, the moves first go by the objective plus a share of the prices that fades out
-        // in steps, one pass over the jobs at each share (none where the options allow no passes): the prices keep the contended hours for the jobs
-        // that need them most while the plan settles. Moves by the objective alone come last, until none
-        // improves, as a lower priced sum can still mean a higher objective.
+        // in steps, one pass over the jobs at each share (none where the options allow no passes): the
+        // prices keep the contended hours for the jobs that need them most while the plan settles. Moves by
+        // the objective alone come last, until none improves, as a lower priced sum can still mean a higher
+        // objective.
         func guidedPlan(_ lambda: [[Double]], pricedMoves: Bool) -> Placer {
             var guided = Placer(flat: flat, generator: generator)
             guided.greedy(order: order, prices: lambda)
@@ -250,7 +251,7 @@ public enum Planner {
 
     /// The large-neighbourhood search's effort when the options leave it to the planner: rounds of 200
     /// moves per job (at most 10^8 / jobs: a move costs more the more jobs share a resource), as long as a
-    /// round improves the plan, up to 10 rounds and 2 x 10^8 / jobs moves in all; on instances of up to
+    /// round improves the plan, up to 5 rounds and 2 x 10^8 / jobs moves in all; on instances of up to
     /// 2,000 jobs. Above that, on the benchmark's instances, a search of a second brought less than 0.3 %,
     /// and the time goes to the bound instead (BENCHMARKS.md).
     static func neighbourhoodEffort(jobs: Int) -> (moves: Int, rounds: Int) {
