@@ -67,22 +67,43 @@ struct Neighbourhood {
     }
 
     /// Searches from `start`, one search per seed in `seeds` (in parallel), and returns the best plan
-    /// found (ties: the earlier seed) and the moves that stayed in its search. Each search runs rounds of
-    /// `moves`, then twice, four times... as many moves (slower cooling), each from the best plan so far,
-    /// while a round improves the plan by at least 0.01 % and up to `rounds` rounds.
-    func search(from start: Placer, moves: Int, rounds: Int = 1, seeds: [UInt64], shouldStop: @Sendable () -> Bool) -> (plan: Placer, accepted: Int) {
+    /// found (ties: the earlier seed) and the moves that stayed in its search. Each search may make
+    /// (2^`rounds` - 1) x `moves` moves: rounds of `moves`, then twice, four times... as many (slower
+    /// cooling), each from the best plan so far, while a round improves the plan by at least 0.01 % and up
+    /// to `rounds` rounds; then the rounds start again at `moves`, from the best plan with a fresh seed
+    /// (the temperature high again), until the next round would overrun the moves. Not on instances of at
+    /// most `size` jobs, which one move can take out whole, nor with `restarts` false: there the search
+    /// stops at the first round that does not improve. The plans searches end in depend on their seeds
+    /// (by 4 % on one 100-job instance), and restarts give a search that set out badly more tries
+    /// (BENCHMARKS.md).
+    func search(from start: Placer, moves: Int, rounds: Int = 1, seeds: [UInt64], restarts: Bool = true, shouldStop: @Sendable () -> Bool) -> (plan: Placer, accepted: Int) {
         var results = [(plan: Placer, accepted: Int)?](repeating: nil, count: seeds.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
                 var plan = start
                 var accepted = 0
-                for round in 0..<max(1, rounds) {
+                let rounds = min(max(1, rounds), 20)
+                let budget = ((1 << rounds) - 1) * moves
+                var spent = 0, round = 0
+                var restart: UInt64 = 0
+                // Where one move can take every job out, starting again adds nothing a move cannot do.
+                let restarts = restarts && start.flat.jobCount > Self.size
+                while true {
                     let before = plan
-                    accepted += run(&plan, moves: moves << min(round, 20), seed: seeds[i] &+ UInt64(round) &* 0x9E37_79B9_7F4A_7C15, shouldStop: shouldStop)
+                    let length = moves << round
+                    let seed = seeds[i] &+ UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ restart &* 0xD1B5_4A32_D192_ED03
+                    accepted += run(&plan, moves: length, seed: seed, shouldStop: shouldStop)
+                    spent += length
+                    round += 1
                     let priority = plan.placedPriority, priorityBefore = before.placedPriority
                     let enough = priority > priorityBefore || (priority == priorityBefore && plan.objective < before.objective - 1e-4 * max(abs(before.objective), 1e-12))
-                    if !enough || shouldStop() { break }
+                    if !enough || round == rounds {
+                        if !restarts { break }
+                        round = 0
+                        restart += 1
+                    }
+                    if shouldStop() || moves <= 0 || spent + (moves << round) > budget { break }
                 }
                 out[i] = (plan, accepted)
             }

@@ -250,10 +250,11 @@ public enum Planner {
     }
 
     /// The large-neighbourhood search's effort when the options leave it to the planner: rounds of 200
-    /// moves per job (at most 10^8 / jobs: a move costs more the more jobs share a resource), as long as a
-    /// round improves the plan, up to 5 rounds and 2 x 10^8 / jobs moves in all; on instances of up to
-    /// 2,000 jobs. Above that, on the benchmark's instances, a search of a second brought less than 0.3 %,
-    /// and the time goes to the bound instead (BENCHMARKS.md).
+    /// moves per job (at most 10^8 / jobs: a move costs more the more jobs share a resource), doubling
+    /// while a round improves the plan, up to 5 rounds, and starting again while moves are left: at most
+    /// 2 x 10^8 / jobs moves in all, which each search spends above 24 jobs (see `Neighbourhood.search`);
+    /// on instances of up to 2,000 jobs. Above that, on the benchmark's instances, a search of a second
+    /// brought less than 0.3 %, and the time goes to the bound instead (BENCHMARKS.md).
     static func neighbourhoodEffort(jobs: Int) -> (moves: Int, rounds: Int) {
         guard jobs <= 2_000 else { return (0, 0) }
         let n = max(1, jobs)
