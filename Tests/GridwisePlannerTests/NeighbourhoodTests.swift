@@ -70,13 +70,8 @@ final class NeighbourhoodTests: XCTestCase {
         print("NeighbourhoodTests seed base: \(seed)")
         for i in 0..<20 {
             let s = seed + UInt64(i)
-            let (jobs, catalog, policy, signals) = Fixtures.randomInstance(seed: s, jobs: 6, hours: 8, withReservations: true)
-            let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: policy, signals: signals)
-            let (_, _, _, model) = Planner.prepare(problem)
-            let flat = FlatProblem(model: model, allowSplitting: policy.allowSplitting)
-            var placer = Placer(flat: flat, generator: CandidateGenerator(model: model))
-            let order = placer.order
-            placer.greedy(order: order, prices: nil)
+            let placer = greedyPlan(seed: s, jobs: 6, hours: 8, withReservations: true)
+            let flat = placer.flat
             let found = Neighbourhood(placer: placer, prices: nil).search(from: placer, moves: 300, seeds: [s, s + 1], shouldStop: { false })
             XCTAssertGreaterThanOrEqual(found.plan.placedPriority, placer.placedPriority, "seed \(s)")
             if found.plan.placedPriority == placer.placedPriority {
@@ -103,12 +98,8 @@ final class NeighbourhoodTests: XCTestCase {
         var better = 0
         for i in 0..<8 {
             let s = seed + UInt64(i)
-            let (jobs, catalog, policy, signals) = Fixtures.randomInstance(seed: s, jobs: 40, hours: 12)
-            let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: policy, signals: signals)
-            let (_, _, _, model) = Planner.prepare(problem)
-            let flat = FlatProblem(model: model, allowSplitting: policy.allowSplitting)
-            var placer = Placer(flat: flat, generator: CandidateGenerator(model: model))
-            placer.greedy(order: placer.order, prices: nil)
+            let placer = greedyPlan(seed: s, jobs: 40, hours: 12, withReservations: false)
+            let flat = placer.flat
             let search = Neighbourhood(placer: placer, prices: nil)
             let once = search.search(from: placer, moves: 200, rounds: 4, seeds: [s], restarts: false, shouldStop: { false }).plan
             let found = search.search(from: placer, moves: 200, rounds: 4, seeds: [s], shouldStop: { false })
@@ -131,16 +122,22 @@ final class NeighbourhoodTests: XCTestCase {
         XCTAssertGreaterThan(better, 0, "restarts improved none of the eight instances")
 
         // Six jobs (one move can take them all out): the same plan as without restarts.
-        let (jobs, catalog, policy, signals) = Fixtures.randomInstance(seed: seed, jobs: 6, hours: 8, withReservations: true)
-        let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: policy, signals: signals)
-        let (_, _, _, model) = Planner.prepare(problem)
-        let flat = FlatProblem(model: model, allowSplitting: policy.allowSplitting)
-        var placer = Placer(flat: flat, generator: CandidateGenerator(model: model))
-        placer.greedy(order: placer.order, prices: nil)
+        let placer = greedyPlan(seed: seed, jobs: 6, hours: 8, withReservations: true)
         let search = Neighbourhood(placer: placer, prices: nil)
         let with = search.search(from: placer, moves: 50, rounds: 4, seeds: [seed], shouldStop: { false })
         let without = search.search(from: placer, moves: 50, rounds: 4, seeds: [seed], restarts: false, shouldStop: { false })
         XCTAssertEqual(with.plan.assignment, without.plan.assignment)
         XCTAssertEqual(with.accepted, without.accepted)
+    }
+
+    /// The greedy plan of a seeded random instance.
+    private func greedyPlan(seed: UInt64, jobs jobCount: Int, hours: Int, withReservations: Bool) -> Placer {
+        let (jobs, catalog, policy, signals) = Fixtures.randomInstance(seed: seed, jobs: jobCount, hours: hours, withReservations: withReservations)
+        let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: policy, signals: signals)
+        let (_, _, _, model) = Planner.prepare(problem)
+        let flat = FlatProblem(model: model, allowSplitting: policy.allowSplitting)
+        var placer = Placer(flat: flat, generator: CandidateGenerator(model: model))
+        placer.greedy(order: placer.order, prices: nil)
+        return placer
     }
 }
