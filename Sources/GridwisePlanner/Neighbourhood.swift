@@ -77,18 +77,18 @@ struct Neighbourhood {
     /// (by 4 % on one 100-job instance), and restarts give a search that set out badly more tries
     /// (BENCHMARKS.md).
     func search(from start: Placer, moves: Int, rounds: Int = 1, seeds: [UInt64], restarts: Bool = true, shouldStop: @Sendable () -> Bool) -> (plan: Placer, accepted: Int) {
+        let rounds = min(max(1, rounds), 20)
+        let budget = ((1 << rounds) - 1) * moves
+        // Where one move can take every job out, starting again adds nothing a move cannot do.
+        let restarts = restarts && start.flat.jobCount > Self.size
         var results = [(plan: Placer, accepted: Int)?](repeating: nil, count: seeds.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
                 var plan = start
                 var accepted = 0
-                let rounds = min(max(1, rounds), 20)
-                let budget = ((1 << rounds) - 1) * moves
                 var spent = 0, round = 0
                 var restart: UInt64 = 0
-                // Where one move can take every job out, starting again adds nothing a move cannot do.
-                let restarts = restarts && start.flat.jobCount > Self.size
                 while true {
                     let before = plan
                     let length = moves << round
