@@ -285,7 +285,7 @@ public enum Planner {
     }
 
     /// Up to this many jobs the bound also prices conflict cliques, in this many steps at most: on the
-    /// benchmark's 100- and 200-job instances the gap falls by a fifth to two thirds for 0.06-0.2 s
+    /// benchmark's 100- and 200-job instances the gap falls by an eighth to two thirds for 0.06-0.2 s
     /// (BENCHMARKS.md); at 2,000 jobs 300 steps take about 0.3 s.
     static let cliqueJobLimit = 2_000
     static let cliqueSteps = 300
