@@ -135,13 +135,8 @@ extension LagrangianRelaxation {
             var gMu = [Double](repeating: 0, count: state.cliques.count)
             for (k, c) in state.cliques.enumerated() {
                 let q = Int(c.resource), t = Int(c.hour)
-                let capacity = Int(flat.capacity[q][t])
-                var members = 0
-                for j in holders[q * hours + t] {
-                    let d = Int(flat.devices[Int(j)])
-                    if j == c.job || (2 * d > capacity && (c.job < 0 || d + Int(flat.devices[Int(c.job)]) > capacity)) { members += 1 }
-                }
-                var g = Double((members - 1) * capacity)
+                let members = holders[q * hours + t].filter { isMember(Int($0), of: c) }.count
+                var g = Double(members - 1) * weight(c)
                 if g < 0 && state.mu[k] <= 0 { g = 0 }
                 gMu[k] = g
                 norm += g * g
@@ -220,8 +215,21 @@ extension LagrangianRelaxation {
         for q in 0..<resources {
             for t in 0..<hours { value -= lambda[q][t] * Double(flat.capacity[q][t]) }
         }
-        for (k, c) in state.cliques.enumerated() { value -= state.mu[k] * Double(flat.capacity[Int(c.resource)][Int(c.hour)]) }
+        for (k, c) in state.cliques.enumerated() { value -= state.mu[k] * weight(c) }
         return (value, diffs, chosen)
+    }
+
+    /// Whether job j belongs to clique c: a job of more than half the devices free in c's hour to the
+    /// large clique and to the clique of each smaller job it conflicts with; a smaller job to its own.
+    private func isMember(_ j: Int, of c: Clique) -> Bool {
+        let capacity = Int(flat.capacity[Int(c.resource)][Int(c.hour)])
+        let d = Int(flat.devices[j])
+        return 2 * d > capacity ? (c.job < 0 || d + Int(flat.devices[Int(c.job)]) > capacity) : Int(c.job) == j
+    }
+
+    /// A clique's weight: it is written in devices (both sides times the devices free in its hour).
+    private func weight(_ c: Clique) -> Double {
+        Double(flat.capacity[Int(c.resource)][Int(c.hour)])
     }
 
     /// Job j's cheapest schedule in one piece, paying devices x lambda and its cliques' prices (each times
@@ -244,11 +252,8 @@ extension LagrangianRelaxation {
                 for t in a...b {
                     combined[t] = Double(d) * lambdaPrefix[base + t] + running
                     guard t < b else { break }
-                    let capacity = Int(flat.capacity[q][t])
-                    for k in state.cells[q * hours + t] {
-                        let c = state.cliques[Int(k)]
-                        let member = 2 * d > capacity ? (c.job < 0 || d + Int(flat.devices[Int(c.job)]) > capacity) : Int(c.job) == j
-                        if member { running += state.mu[Int(k)] * Double(capacity) }
+                    for k in state.cells[q * hours + t] where isMember(j, of: state.cliques[Int(k)]) {
+                        running += state.mu[Int(k)] * weight(state.cliques[Int(k)])
                     }
                 }
                 (v, s) = combined.withUnsafeBufferPointer { flat.bestStart(o, job: j, window: a, b, pricePrefix: $0, devices: 1) }

@@ -179,8 +179,10 @@ public enum Planner {
         let placed = assignment.compactMap { $0 }
         let objective = placed.reduce(0) { $0 + $1.objective }
         var bound = ascent.bound
-        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps)"
-            + (exactChunks ? "; interruptible jobs' chunked schedules solved exactly at the final prices)" : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours)" : ")")
+        func chunkNote(exact: Bool) -> String {
+            exact ? "; interruptible jobs' chunked schedules solved exactly at the final prices" : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours" : ""
+        }
+        var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps)\(chunkNote(exact: exactChunks)))"
         if let exact {
             let relaxed = placed.reduce(0) { $0 + exact.relaxed[$1.job] }
             if relaxed > bound {
@@ -194,8 +196,7 @@ public enum Planner {
             let cut = relaxation.cliqueAscent(from: ascent.lambda, upperBound: objective, iterations: Self.cliqueSteps, targetGap: options.targetGap, shouldStop: stop)
             if cut.bound > bound {
                 bound = cut.bound
-                let chunks = cut.chunksSolvedExactly ? "; interruptible jobs' chunked schedules solved exactly at the final prices"
-                    : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours" : ""
+                let chunks = chunkNote(exact: cut.chunksSolvedExactly)
                 boundMethod = cut.cliques > 0
                     ? "Lagrangian relaxation of the capacity constraints and of \(cut.cliques) conflict clique\(cut.cliques == 1 ? "" : "s") (\(steps), then \(cut.iterations) steps pricing both; relax and cut\(chunks))"
                     : "Lagrangian relaxation of the capacity constraints (\(steps), then \(cut.iterations) more\(chunks))"
