@@ -1,3 +1,4 @@
+import Dispatch
 import GridwiseCore
 
 /// Options that bound the planner's effort. The same options and input give the same plan, except that
@@ -61,8 +62,11 @@ public enum Planner {
         }
         let (compiled, baseline, baselineMetrics, model) = prepare(problem)
         let normalisers = model.normalisers
-        var generator = CandidateGenerator(model: model)
-        generator.enumerationLimit = options.enumerationLimit
+        let generator = {
+            var generator = CandidateGenerator(model: model)
+            generator.enumerationLimit = options.enumerationLimit
+            return generator
+        }()
         let flat = FlatProblem(model: model, allowSplitting: problem.policy.allowSplitting)
 
         // 1. A first plan: greedy, then single-job moves.
@@ -89,38 +93,41 @@ public enum Planner {
             gap(objective: plan.objective, bound: ascent.bound) > options.targetGap || plan.placedMask.contains(false)
         }
 
-        // 3. A plan guided by the prices, improved by single-job moves; the better of the two stays.
-        // With `pricedMoves`, the moves first go by the objective plus a share of the prices that fades out
-        // in steps, one pass over the jobs at each share (none where the options allow no passes): the
-        // prices keep the contended hours for the jobs that need them most while the plan settles. Moves by
-        // the objective alone come last, until none improves, as a lower priced sum can still mean a higher
-        // objective.
-        func guidedPlan(_ lambda: [[Double]], pricedMoves: Bool) -> Placer {
-            var guided = Placer(flat: flat, generator: generator)
-            guided.greedy(order: order, prices: lambda)
-            if pricedMoves {
-                for share in Self.priceShares where !stop() {
-                    guided.improve(order: order, maxPasses: min(1, options.maxPasses), prices: lambda.map { $0.map { $0 * share } }, shouldStop: stop)
+        // 3. A plan guided by the prices, improved by single-job moves (see `guidedPlan`); the better of the
+        // two stays.
+        // A guided plan depends on its prices more than they differ (BENCHMARKS.md), so where the plan comes
+        // from deflected steps, a second one, from the mean of their last prices, runs beside it on the other
+        // core, and the better is kept (ties: the best-bound prices').
+        func guidedPair(_ steps: LagrangianRelaxation.Result) -> Placer {
+            var guided = [Placer?](repeating: nil, count: 2)
+            let prices = [steps.lambda, steps.averaged]
+            guided.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    out[i] = Self.guidedPlan(flat: flat, generator: generator, order: order, prices: prices[i], pricedMoves: true, maxPasses: options.maxPasses, shouldStop: stop)
                 }
             }
-            guided.improve(order: order, maxPasses: options.maxPasses, shouldStop: stop)
-            return guided
+            return isBetter(guided[1]!, than: guided[0]!) ? guided[1]! : guided[0]!
         }
         if open(best), !stop() {
-            // Where the search follows, it starts from the plan without priced moves (measured better).
-            let guided = guidedPlan(ascent.lambda, pricedMoves: !searches)
+            // Where the search follows, it starts from the plan guided by the plain steps' prices, without
+            // priced moves (measured better).
+            let guided = searches
+                ? Self.guidedPlan(flat: flat, generator: generator, order: order, prices: ascent.lambda, pricedMoves: false, maxPasses: options.maxPasses, shouldStop: stop)
+                : guidedPair(ascent)
             if isBetter(guided, than: best) { best = guided }
         }
         // Where the search follows (up to 2,000 jobs), the bound's steps above are plain ones, whose prices
-        // the search was measured best with; deflected steps, cheap at this size, then give a second guided
-        // plan, which competes with the search's, and often a higher bound, which is kept.
+        // the search was measured best with; deflected steps, cheap at this size, then give the guided pair
+        // above, which competes with the search's plan, and often a higher bound, which is kept. So the plan
+        // is never worse than the same input's without the search.
         let searchPrices = ascent.lambda
         var alternative: Placer? = nil
         var steps = "\(ascent.iterations) \(settings.deflection > 0 ? "deflected " : "")subgradient steps"
         if searches, open(best), !stop() {
             let deflected = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? Self.deflectedSteps, targetGap: options.targetGap,
                                               deflection: Self.deflection, shouldStop: stop)
-            alternative = guidedPlan(deflected.lambda, pricedMoves: true)
+            alternative = guidedPair(deflected)
             steps = "\(ascent.iterations) plain and \(deflected.iterations) deflected subgradient steps"
             if deflected.bound > ascent.bound { ascent = deflected }
         }
@@ -242,6 +249,24 @@ public enum Planner {
     static func ascentSettings(jobs: Int, searches: Bool) -> (iterations: Int, deflection: Double) {
         if searches { return (120, 0) }
         return (jobs <= 20_000 ? deflectedSteps : 120, deflection)
+    }
+
+    /// A greedy plan guided by `prices`, improved by single-job moves. With `pricedMoves`, the moves first
+    /// go by the objective plus a share of the prices that fades out in steps, one pass over the jobs at each
+    /// share (none where `maxPasses` is 0): the prices keep the contended hours for the jobs that need them
+    /// most while the plan settles. Moves by the objective alone come last, until none improves, as a lower
+    /// priced sum can still mean a higher objective.
+    static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], prices: [[Double]], pricedMoves: Bool,
+                           maxPasses: Int, shouldStop: () -> Bool) -> Placer {
+        var guided = Placer(flat: flat, generator: generator)
+        guided.greedy(order: order, prices: prices)
+        if pricedMoves {
+            for share in priceShares where !shouldStop() {
+                guided.improve(order: order, maxPasses: min(1, maxPasses), prices: prices.map { $0.map { $0 * share } }, shouldStop: shouldStop)
+            }
+        }
+        guided.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
+        return guided
     }
 
     static let deflectedSteps = 160
