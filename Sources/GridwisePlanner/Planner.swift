@@ -42,7 +42,8 @@ public struct PlannerOptions: Sendable {
 ///
 /// The steps: a greedy plan and local search give a first plan; the Lagrangian relaxation of the
 /// capacity constraints gives a lower bound and prices per device-hour; a greedy plan guided by those
-/// prices, improved again, competes with the first; up to 2,000 jobs, a large-neighbourhood search
+/// prices, improved again, competes with the first (from deflected steps, two side by side: one by the
+/// best prices, one by the mean of the last steps'); up to 2,000 jobs, a large-neighbourhood search
 /// (two seeded searches side by side, see `Neighbourhood`) improves the better one; on small instances
 /// branch and bound over every schedule then proves optimality or improves the plan. The bound and gap
 /// are those of the final plan.
