@@ -35,6 +35,9 @@ extension LagrangianRelaxation {
         /// Whether the bound solves interruptible jobs' chunked schedules exactly (as the relaxation's
         /// `exactChunks` asks), rather than by their cheapest hours.
         var chunksSolvedExactly: Bool
+        /// The prices at the highest value: capacity, and the cliques with theirs.
+        var lambda: [[Double]]
+        var state: CliqueState
     }
 
     /// Subgradient ascent over the capacity and clique prices together, from `lambda` and no cliques, with
@@ -155,7 +158,7 @@ extension LagrangianRelaxation {
             best = max(best, relaxedWithCliques(lambda: bestLambda, state: bestState).value)
             exact = true
         }
-        return CliqueResult(bound: best, cliques: state.cliques.count, iterations: done, chunksSolvedExactly: exact)
+        return CliqueResult(bound: best, cliques: state.cliques.count, iterations: done, chunksSolvedExactly: exact, lambda: bestLambda, state: bestState)
     }
 
     /// The cliques found so far, their prices, and where they lie.
@@ -217,6 +220,27 @@ extension LagrangianRelaxation {
         }
         for (k, c) in state.cliques.enumerated() { value -= state.mu[k] * weight(c) }
         return (value, diffs, chosen)
+    }
+
+    /// Job j's own prices per device-hour: `share` x (lambda plus, in each hour of each resource, the prices
+    /// of the cliques it belongs to there, times their weight, over its devices), which is what the job
+    /// pays in `relaxedWithCliques`. Nil where it belongs to no priced clique (it pays `share` x lambda),
+    /// and for interruptible jobs, which the cliques leave out.
+    func ownPrices(_ j: Int, lambda: [[Double]], state: CliqueState, share: Double) -> [[Double]]? {
+        guard flat.maxChunks[j] == 1 else { return nil }
+        let hours = flat.hours
+        let d = Double(flat.devices[j])
+        var own: [[Double]]? = nil
+        // Each resource once, however many of the job's options use it.
+        for q in Set((flat.optionStart[j]..<flat.optionStart[j + 1]).map { Int(flat.options[$0].resource) }).sorted() {
+            for t in Int(flat.windowStart[j])..<Int(flat.windowEnd[j]) {
+                for k in state.cells[q * hours + t] where state.mu[Int(k)] > 0 && isMember(j, of: state.cliques[Int(k)]) {
+                    if own == nil { own = lambda.map { $0.map { $0 * share } } }
+                    own![q][t] += share * state.mu[Int(k)] * weight(state.cliques[Int(k)]) / d
+                }
+            }
+        }
+        return own
     }
 
     /// Whether job j belongs to clique c: a job of more than half the devices free in c's hour to the

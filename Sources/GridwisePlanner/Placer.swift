@@ -145,11 +145,20 @@ struct Placer {
         }
     }
 
+    /// Prices per device-hour and their prefix sums per resource, as `best` takes them.
+    typealias Priced = (prices: [[Double]], prefix: [[Double]])
+
     /// Places every job in `order`, each at its best place left (by objective plus prices when given).
     mutating func greedy(order: [Int], prices: [[Double]]?) {
-        let prefix = prices.map { $0.map(prefixSums) }
+        let priced = prices.map { Priced($0, $0.map(prefixSums)) }
+        greedy(order: order, pricesFor: { _ in priced })
+    }
+
+    /// The same, with each job's own prices (nil: by objective alone).
+    mutating func greedy(order: [Int], pricesFor: (Int) -> Priced?) {
         for j in order {
-            if let a = best(j, prices: prices, pricePrefix: prefix) { assign(j, a) }
+            let priced = pricesFor(j)
+            if let a = best(j, prices: priced?.prices, pricePrefix: priced?.prefix) { assign(j, a) }
         }
     }
 
@@ -158,21 +167,28 @@ struct Placer {
     /// devices x `prices` of the slots held when prices are given (chunked schedules: see `best`).
     @discardableResult
     mutating func improve(order: [Int], maxPasses: Int, prices: [[Double]]? = nil, shouldStop: () -> Bool) -> Int {
-        let prefix = prices.map { $0.map(prefixSums) }
-        func value(_ j: Int, _ a: Assigned) -> Double {
-            guard let prefix else { return a.objective }
-            let q = Int(flat.options[a.option].resource)
-            return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
-        }
+        let priced = prices.map { Priced($0, $0.map(prefixSums)) }
+        return improve(order: order, maxPasses: maxPasses, pricesFor: { _ in priced }, shouldStop: shouldStop)
+    }
+
+    /// The same, with each job's own prices (nil: by objective alone).
+    @discardableResult
+    mutating func improve(order: [Int], maxPasses: Int, pricesFor: (Int) -> Priced?, shouldStop: () -> Bool) -> Int {
         var passes = 0
         while passes < maxPasses {
             passes += 1
             var improved = false
             for j in order {
+                let priced = pricesFor(j)
+                func value(_ a: Assigned) -> Double {
+                    guard let prefix = priced?.prefix else { return a.objective }
+                    let q = Int(flat.options[a.option].resource)
+                    return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
+                }
                 let current = assignment[j]
                 unassign(j)
-                if let a = best(j, prices: prices, pricePrefix: prefix), case let v = value(j, a),
-                    v < (current.option >= 0 ? value(j, current) : .infinity) - 1e-12 * max(1, abs(v))
+                if let a = best(j, prices: priced?.prices, pricePrefix: priced?.prefix), case let v = value(a),
+                    v < (current.option >= 0 ? value(current) : .infinity) - 1e-12 * max(1, abs(v))
                 {
                     assign(j, a)
                     improved = true

@@ -39,6 +39,47 @@ final class CliqueTests: XCTestCase {
         XCTAssertTrue(plan.optimality.method.contains("1 conflict clique "), plan.optimality.method)
     }
 
+    /// The same instance: the clique's price tells the guided plan what the capacity prices cannot. Each
+    /// job's own prices add, in hour 0, the clique's price times its weight (the 2 devices free) over the
+    /// job's devices; the greedy guided by the capacity prices alone puts the large job in hour 0 (the
+    /// cheaper hour, and a tie with hour 1 at those prices) and leaves the small job out, while the one
+    /// guided by the clique prices too sends the large job to hour 1 and places both, at the optimum.
+    func testCliquePricesGuideTheLargeJobOutOfTheSmallJobsHour() {
+        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 1)])])
+        let signals = Fixtures.signals(hours: 2, carbon: ["Z": [100, 300]], price: ["Z": [0, 0]])
+        let jobs = [
+            Job(id: "large", kind: .batchInference, deviceCount: 2, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(2)),
+            Job(id: "small", kind: .batchInference, deviceCount: 1, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(1)),
+        ]
+        let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
+        let (relaxation, optimum) = relaxationAndOptimum(jobs, catalog, policy, signals)
+        let flat = relaxation.flat
+        let kg = flat.model.normalisers.carbonKilograms
+        let ascent = relaxation.ascend(upperBound: optimum, iterations: 120, targetGap: 0, shouldStop: { false })
+        let cut = relaxation.cliqueAscent(from: ascent.lambda, upperBound: optimum, iterations: 300, shouldStop: { false })
+        XCTAssertEqual(cut.state.cliques, [LagrangianRelaxation.Clique(resource: 0, hour: 0, job: 1)])
+        let mu = cut.state.mu[0]
+        XCTAssertGreaterThan(mu, 0)
+        let small = relaxation.ownPrices(1, lambda: cut.lambda, state: cut.state, share: 1)
+        let large = relaxation.ownPrices(0, lambda: cut.lambda, state: cut.state, share: 0.5)
+        XCTAssertEqual(small?[0][0] ?? -1, cut.lambda[0][0] + mu * 2 / 1, accuracy: 1e-12)
+        XCTAssertEqual(small?[0][1] ?? -1, cut.lambda[0][1], accuracy: 1e-12)
+        XCTAssertEqual(large?[0][0] ?? -1, 0.5 * (cut.lambda[0][0] + mu * 2 / 2), accuracy: 1e-12)
+        XCTAssertEqual(large?[0][1] ?? -1, 0.5 * cut.lambda[0][1], accuracy: 1e-12)
+
+        let generator = CandidateGenerator(model: flat.model)
+        let order = Placer(flat: flat, generator: generator).order
+        XCTAssertEqual(order, [0, 1], "largest first")
+        let byCapacity = Planner.guidedPlan(flat: flat, generator: generator, order: order, prices: cut.lambda, pricedMoves: true, maxPasses: 50, shouldStop: { false })
+        XCTAssertEqual(byCapacity.placedMask, [true, false])
+        XCTAssertEqual(byCapacity.assignment[0].slots, [0])
+        let byCliques = Planner.cliqueGuidedPlan(relaxation, cut, generator: generator, order: order, maxPasses: 50, shouldStop: { false })
+        XCTAssertEqual(byCliques.placedMask, [true, true])
+        XCTAssertEqual(byCliques.assignment[0].slots, [1])
+        XCTAssertEqual(byCliques.assignment[1].slots, [0])
+        XCTAssertEqual(byCliques.objective * kg, 0.7, accuracy: 1e-12)
+    }
+
     /// 40 seeded instances of 5 jobs on pools of 2 to 4 devices (jobs of 1 to 3 devices, some
     /// interruptible, some hours reserved), against exhaustive search: the bound with cliques never passes
     /// the optimum, never falls below the capacity prices' bound it starts from, is the same when asked
