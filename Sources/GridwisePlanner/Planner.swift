@@ -95,11 +95,10 @@ public enum Planner {
             gap(objective: plan.objective, bound: ascent.bound) > options.targetGap || plan.placedMask.contains(false)
         }
 
-        // 3. A plan guided by the prices, improved by single-job moves (see `guidedPlan`); the better of the
-        // two stays.
-        // A guided plan depends on its prices more than they differ (BENCHMARKS.md), so where the plan comes
-        // from deflected steps, a second one, from the mean of their last prices, runs beside it on the other
-        // core, and the better is kept (ties: the best-bound prices').
+        // 3. A plan guided by the prices, improved by single-job moves (see `guidedPlan`); the better of it
+        // and the first stays. A guided plan depends on its prices more than they differ (BENCHMARKS.md), so
+        // where it comes from deflected steps, a second one, from the mean of their last prices, runs beside
+        // it on the other core, and the better of the two is kept (ties: the best-bound prices').
         func guidedPair(_ steps: LagrangianRelaxation.Result) -> Placer {
             var guided = [Placer?](repeating: nil, count: 2)
             let prices = [steps.lambda, steps.averaged]
@@ -205,9 +204,10 @@ public enum Planner {
         if flat.jobCount > 1, flat.jobCount <= Self.cliqueJobLimit, gap(objective: objective, bound: bound) > options.targetGap, !stop() {
             let cut = relaxation.cliqueAscent(from: ascent.lambda, upperBound: objective, iterations: Self.cliqueSteps, targetGap: options.targetGap, shouldStop: stop)
             // 8. Where the search ran: a plan guided by the capacity and clique prices together, then a
-            // search from it with a quarter of the moves (`cliqueSearchDivisor`), competes with the plan, when it places the same jobs
-            // (the bound above speaks for them). The clique prices say where large jobs block others, which
-            // the capacity prices cannot (BENCHMARKS.md: 100 jobs, seed 3, +0.59 % to +0.01 % of the optimum).
+            // search from it with a quarter of the moves (`cliqueSearchDivisor`), competes with the plan when
+            // it places the same jobs (the bound above speaks for them). The clique prices say where large
+            // jobs block others, which the capacity prices cannot (BENCHMARKS.md: 100 jobs, seed 3, +0.59 %
+            // to +0.01 % of the optimum).
             if searches, cut.cliques > 0, !provedBySearch, gap(objective: objective, bound: max(bound, cut.bound)) > options.targetGap, !stop() {
                 let plan = Self.cliqueGuidedPlan(relaxation, cut, generator: generator, order: order, maxPasses: options.maxPasses, shouldStop: stop)
                 let found = Neighbourhood(placer: plan, prices: searchPrices).search(from: plan, moves: max(1, effort.moves / Self.cliqueSearchDivisor), rounds: effort.rounds, seeds: [1, 2], shouldStop: stop)
@@ -276,26 +276,21 @@ public enum Planner {
     /// priced sum can still mean a higher objective.
     static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], prices: [[Double]], pricedMoves: Bool,
                            maxPasses: Int, shouldStop: () -> Bool) -> Placer {
-        var guided = Placer(flat: flat, generator: generator)
-        guided.greedy(order: order, prices: prices)
-        if pricedMoves {
-            for share in priceShares where !shouldStop() {
-                guided.improve(order: order, maxPasses: min(1, maxPasses), prices: prices.map { $0.map { $0 * share } }, shouldStop: shouldStop)
-            }
+        guidedPlan(flat: flat, generator: generator, order: order, pricedMoves: pricedMoves, maxPasses: maxPasses, shouldStop: shouldStop) { share in
+            let scaled = share == 1 ? prices : prices.map { $0.map { $0 * share } }
+            let priced = Placer.Priced(scaled, scaled.map(prefixSums))
+            return { _ in priced }
         }
-        guided.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
-        return guided
     }
 
-    /// A greedy plan guided by the clique relaxation's prices (`cut`): each job pays its own prices (see
-    /// `LagrangianRelaxation.ownPrices`), then as in `guidedPlan` single-job moves by the objective plus a
-    /// share of them fading out, then by the objective alone.
+    /// The same guided by the clique relaxation's prices (`cut`): each job pays its own prices (see
+    /// `LagrangianRelaxation.ownPrices`); those in no priced clique share the capacity prices.
     static func cliqueGuidedPlan(_ relaxation: LagrangianRelaxation, _ cut: LagrangianRelaxation.CliqueResult, generator: CandidateGenerator, order: [Int],
                                  maxPasses: Int, shouldStop: () -> Bool) -> Placer {
         let flat = relaxation.flat
         let own = (0..<flat.jobCount).map { relaxation.ownPrices($0, lambda: cut.lambda, state: cut.state, share: 1) }
-        func pricesFor(share: Double) -> (Int) -> Placer.Priced? {
-            let shared = cut.lambda.map { $0.map { $0 * share } }
+        return guidedPlan(flat: flat, generator: generator, order: order, pricedMoves: true, maxPasses: maxPasses, shouldStop: shouldStop) { share in
+            let shared = share == 1 ? cut.lambda : cut.lambda.map { $0.map { $0 * share } }
             let common = Placer.Priced(shared, shared.map(prefixSums))
             return { j in
                 guard let mine = own[j] else { return common }
@@ -303,13 +298,20 @@ public enum Planner {
                 return Placer.Priced(scaled, scaled.map(prefixSums))
             }
         }
-        var plan = Placer(flat: flat, generator: generator)
-        plan.greedy(order: order, pricesFor: pricesFor(share: 1))
-        for share in priceShares where !shouldStop() {
-            plan.improve(order: order, maxPasses: min(1, maxPasses), pricesFor: pricesFor(share: share), shouldStop: shouldStop)
+    }
+
+    /// The steps of both: `pricesAt(share)` gives each job's prices at that share of them.
+    private static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], pricedMoves: Bool, maxPasses: Int, shouldStop: () -> Bool,
+                                   pricesAt: (Double) -> (Int) -> Placer.Priced?) -> Placer {
+        var guided = Placer(flat: flat, generator: generator)
+        guided.greedy(order: order, pricesFor: pricesAt(1))
+        if pricedMoves {
+            for share in priceShares where !shouldStop() {
+                guided.improve(order: order, maxPasses: min(1, maxPasses), pricesFor: pricesAt(share), shouldStop: shouldStop)
+            }
         }
-        plan.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
-        return plan
+        guided.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
+        return guided
     }
 
     static let deflectedSteps = 160
