@@ -184,7 +184,8 @@ struct LagrangianRelaxation {
 
     /// Steps whose prices `Result.averaged` takes the mean of. On the 10,000-job benchmark (seeds 1-8) the
     /// plan those prices guide was better than the best-bound prices' on 7 seeds, by up to 0.28 %; means
-    /// of the last 5 to 40 steps did about as well, of the last 80 worse (BENCHMARKS.md).
+    /// of the last 5 or 20 steps did about as well, of the last 40 a little worse, of the last 80 worse
+    /// (BENCHMARKS.md).
     static let averagedSteps = 10
 
     /// Subgradient ascent with Polyak steps towards `upperBound` (the best plan's objective), from zero
