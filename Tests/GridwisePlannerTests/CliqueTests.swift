@@ -14,13 +14,7 @@ final class CliqueTests: XCTestCase {
     /// both jobs (greedy, largest first, leaves the small one out; the search then makes room) and proves
     /// its plan optimal.
     func testACliqueClosesTheGapTheCapacityPricesLeave() {
-        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 1)])])
-        let signals = Fixtures.signals(hours: 2, carbon: ["Z": [100, 300]], price: ["Z": [0, 0]])
-        let jobs = [
-            Job(id: "large", kind: .batchInference, deviceCount: 2, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(2)),
-            Job(id: "small", kind: .batchInference, deviceCount: 1, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(1)),
-        ]
-        let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
+        let (jobs, catalog, policy, signals) = handInstance()
         let (relaxation, optimum) = relaxationAndOptimum(jobs, catalog, policy, signals)
         let kg = relaxation.flat.model.normalisers.carbonKilograms
         XCTAssertEqual(optimum * kg, 0.7, accuracy: 1e-12)
@@ -45,13 +39,7 @@ final class CliqueTests: XCTestCase {
     /// cheaper hour, and a tie with hour 1 at those prices) and leaves the small job out, while the one
     /// guided by the clique prices too sends the large job to hour 1 and places both, at the optimum.
     func testCliquePricesGuideTheLargeJobOutOfTheSmallJobsHour() {
-        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 1)])])
-        let signals = Fixtures.signals(hours: 2, carbon: ["Z": [100, 300]], price: ["Z": [0, 0]])
-        let jobs = [
-            Job(id: "large", kind: .batchInference, deviceCount: 2, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(2)),
-            Job(id: "small", kind: .batchInference, deviceCount: 1, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(1)),
-        ]
-        let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
+        let (jobs, catalog, policy, signals) = handInstance()
         let (relaxation, optimum) = relaxationAndOptimum(jobs, catalog, policy, signals)
         let flat = relaxation.flat
         let kg = flat.model.normalisers.carbonKilograms
@@ -113,6 +101,18 @@ final class CliqueTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(compared, 25)
         XCTAssertGreaterThanOrEqual(raised, compared / 3)
         XCTAssertGreaterThan(closedAfter, closedBefore)
+    }
+
+    /// The hand instance of the first two tests: one pool of 2 devices, 1 kW each, carbon 100 then 300
+    /// g/kWh; a 2-device job that may take either hour and a 1-device job due by hour 1.
+    private func handInstance() -> (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals) {
+        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 1)])])
+        let signals = Fixtures.signals(hours: 2, carbon: ["Z": [100, 300]], price: ["Z": [0, 0]])
+        let jobs = [
+            Job(id: "large", kind: .batchInference, deviceCount: 2, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(2)),
+            Job(id: "small", kind: .batchInference, deviceCount: 1, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(1)),
+        ]
+        return (jobs, catalog, Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals)
     }
 
     /// The relaxation of every job, and the exhaustive optimum placing them all (infinity when they do not
