@@ -163,6 +163,13 @@ struct CandidateGenerator {
 
     /// The same with a price added for every slot taken (the relaxation's device-hour prices); returns the
     /// schedule and its objective plus prices.
+    ///
+    /// The table runs forward over the window's slots; a state is (slots taken n, runs m, last slot taken),
+    /// kept only where n can still reach the slots needed in the slots left, and only its cheapest cost for
+    /// the slot at hand (two rows). Per slot and state one byte says how it was reached (taken or not, and
+    /// whether the slot before was taken), which is enough to walk the schedule back. Among equal costs the
+    /// state reached first in the order (n, m, last taken), not taking before taking, wins, so the schedule
+    /// is the same on every run.
     func bestChunkedValue(job j: Int, option o: Int, chunks k: Int, available: ((Int) -> Bool)?, price: ((Int) -> Double)?) -> (candidate: Candidate, value: Double)? {
         let job = compiled.problem.jobs[j]
         let option = compiled.options[j][o]
@@ -172,61 +179,102 @@ struct CandidateGenerator {
         let lastFraction = running - Double(s - 1)
         let releaseHour = job.release.hours(since: compiled.problem.horizon.start)
         let w = window.count
-        guard s >= 1, s <= w, dynamicProgrammingStates(window: w, slots: s, chunks: k) <= Self.maximumDynamicProgrammingStates else { return nil }
-        // state index: (n taken 0...s, m runs 0...k, last taken 0/1)
+        guard s >= 1, s <= w, k >= 1, dynamicProgrammingStates(window: w, slots: s, chunks: k) <= Self.maximumDynamicProgrammingStates else { return nil }
+        // State (n, m, last) at n * stride + m * 2 + last.
         let stride = (k + 1) * 2
         let states = (s + 1) * stride
+        // How each state of each slot was reached: 0 not at all, 1 skipped from last 0, 2 skipped from last 1,
+        // 3 taken from last 0 (a new run), 4 taken from last 1.
+        var how = [UInt8](repeating: 0, count: (w + 1) * states)
         var cost = [Double](repeating: .infinity, count: states)
+        var next = [Double](repeating: .infinity, count: states)
         cost[0] = 0
-        var choice = [UInt8](repeating: 0, count: (w + 1) * states)  // 1 = taken at this step; 2 = skipped
-        var parent = [Int32](repeating: -1, count: (w + 1) * states)
-        for i in 0..<w {
-            let t = window.lowerBound + i
-            let canTake = available?(t) ?? true
-            let full = model.hourlyObjective(option, slot: t)
-            let extra = price?(t) ?? 0
-            var next = [Double](repeating: .infinity, count: states)
-            for n in 0...s {
-                for m in 0...k {
-                    for last in 0...1 {
-                        let idx = n * stride + m * 2 + last
-                        let c = cost[idx]
-                        if c == .infinity { continue }
-                        // skip
-                        let skipIdx = n * stride + m * 2
-                        if c < next[skipIdx] {
-                            next[skipIdx] = c
-                            choice[(i + 1) * states + skipIdx] = 2
-                            parent[(i + 1) * states + skipIdx] = Int32(idx)
+        var lowest = 0  // the least n still live: below it, the slots left cannot make up the slots needed
+        how.withUnsafeMutableBufferPointer { how in
+            cost.withUnsafeMutableBufferPointer { cost in
+                next.withUnsafeMutableBufferPointer { next in
+                    var current = cost.baseAddress!, following = next.baseAddress!
+                    for i in 0..<w {
+                        let t = window.lowerBound + i
+                        let canTake = available?(t) ?? true
+                        let full = model.hourlyObjective(option, slot: t)
+                        let extra = price?(t) ?? 0
+                        let add = full + extra
+                        // Taking the last slot needed: its fraction, and the delay of finishing there.
+                        let finishing = full * lastFraction + extra + model.delayObjective(delayHours: max(0, Double(t) + lastFraction - releaseHour - running))
+                        // Live n after this slot: from max(0, s - (w - i - 1)) to min(i + 1, s).
+                        let nLow = max(0, s - (w - i - 1)), nHigh = min(i + 1, s)
+                        let row = how.baseAddress! + (i + 1) * states
+                        for n in nLow...nHigh {
+                            let mHigh = min(n, k)
+                            for m in 0...mHigh {
+                                // Not taken: from (n, m, 0), then (n, m, 1).
+                                if n >= lowest {
+                                    let a = current[n * stride + m * 2], b = current[n * stride + m * 2 + 1]
+                                    var v = Double.infinity, h: UInt8 = 0
+                                    if a < v { v = a; h = 1 }
+                                    if b < v { v = b; h = 2 }
+                                    following[n * stride + m * 2] = v
+                                    row[n * stride + m * 2] = h
+                                } else {
+                                    following[n * stride + m * 2] = .infinity
+                                }
+                                // Taken: from (n - 1, m - 1, 0) (a new run), then (n - 1, m, 1).
+                                var v = Double.infinity, h: UInt8 = 0
+                                if canTake, n >= 1, n - 1 >= lowest {
+                                    let paid = n == s ? finishing : add
+                                    if m >= 1 {
+                                        let a = current[(n - 1) * stride + (m - 1) * 2]
+                                        if a + paid < v { v = a + paid; h = 3 }
+                                    }
+                                    let b = current[(n - 1) * stride + m * 2 + 1]
+                                    if b + paid < v { v = b + paid; h = 4 }
+                                }
+                                following[n * stride + m * 2 + 1] = v
+                                row[n * stride + m * 2 + 1] = h
+                            }
+                            // Runs above n (or k) are never live: keep them infinite.
+                            if mHigh < k {
+                                for m in (mHigh + 1)...k {
+                                    following[n * stride + m * 2] = .infinity
+                                    following[n * stride + m * 2 + 1] = .infinity
+                                }
+                            }
                         }
-                        // take
-                        guard canTake, n < s else { continue }
-                        let m2 = last == 1 ? m : m + 1
-                        guard m2 <= k else { continue }
-                        var add = full + extra
-                        if n + 1 == s {
-                            let finish = Double(t) + lastFraction
-                            add = full * lastFraction + extra + model.delayObjective(delayHours: max(0, finish - releaseHour - running))
+                        // Rows of n outside the band are dead from here on.
+                        for n in lowest..<nLow {
+                            for x in 0..<stride { following[n * stride + x] = .infinity }
                         }
-                        let takeIdx = (n + 1) * stride + m2 * 2 + 1
-                        if c + add < next[takeIdx] {
-                            next[takeIdx] = c + add
-                            choice[(i + 1) * states + takeIdx] = 1
-                            parent[(i + 1) * states + takeIdx] = Int32(idx)
+                        if nHigh < s {
+                            for x in ((nHigh + 1) * stride)..<states { following[x] = .infinity }
                         }
+                        lowest = nLow
+                        swap(&current, &following)
+                    }
+                    if current != cost.baseAddress! {
+                        for x in 0..<states { cost[x] = current[x] }
                     }
                 }
             }
-            cost = next
         }
         let ends = [s * stride + k * 2, s * stride + k * 2 + 1]
         guard let end = ends.min(by: { cost[$0] < cost[$1] }), cost[end] < .infinity else { return nil }
         var slots: [Int] = []
+        slots.reserveCapacity(s)
         var idx = end
         var i = w
         while i > 0 {
-            if choice[i * states + idx] == 1 { slots.append(window.lowerBound + i - 1) }
-            idx = Int(parent[i * states + idx])
+            let n = idx / stride, m = (idx % stride) / 2
+            switch how[i * states + idx] {
+            case 1: idx = n * stride + m * 2
+            case 2: idx = n * stride + m * 2 + 1
+            case 3:
+                slots.append(window.lowerBound + i - 1)
+                idx = (n - 1) * stride + (m - 1) * 2
+            default:
+                slots.append(window.lowerBound + i - 1)
+                idx = (n - 1) * stride + m * 2 + 1
+            }
             i -= 1
         }
         slots.reverse()

@@ -246,6 +246,8 @@ struct FlatProblem {
 
     /// Scratch space for `cheapestHoursBounds`, reused across calls.
     struct CheapestHours {
+        var hourly: [Double] = []
+        var prices: [Double] = []
         var costs: [Double] = []
         var order: [Int] = []
     }
@@ -253,25 +255,67 @@ struct FlatProblem {
     /// Lower bounds on chunked schedules of option `o` in k = 2...maxChunks pieces, with `price(t)` added to
     /// every slot held: the (slots - 1) cheapest full hours of the window, plus the cheapest hour used for
     /// the last fraction, plus latency (delay, never negative, is left out). Calls `body(k, bound, order)`,
-    /// where `order` lists the window's offsets from cheapest.
+    /// where `order` lists the window's offsets from cheapest (ties: the earlier first), at least as far as
+    /// the slots of k pieces; beyond the most pieces' slots it is in no particular order.
     func cheapestHoursBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
         let a = Int(windowStart[j]), w = Int(windowEnd[j]) - a
         let kMax = Int(maxChunks[j])
         guard kMax > 1, w >= 2 else { return }
+        scratch.hourly.removeAll(keepingCapacity: true)
+        scratch.prices.removeAll(keepingCapacity: true)
         scratch.costs.removeAll(keepingCapacity: true)
-        for t in a..<(a + w) { scratch.costs.append(hourly(o, slot: t) + price(t)) }
+        for t in a..<(a + w) {
+            let h = hourly(o, slot: t), p = price(t)
+            scratch.hourly.append(h)
+            scratch.prices.append(p)
+            scratch.costs.append(h + p)
+        }
         scratch.order.removeAll(keepingCapacity: true)
         scratch.order.append(contentsOf: 0..<w)
+        // Only the cheapest hours the most pieces need are ever read: select them, then sort those.
+        let needed = min(w, shape(o, job: j, chunks: kMax).slots)
         let costs = scratch.costs
-        scratch.order.sort { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+        func before(_ x: Int, _ y: Int) -> Bool { costs[x] < costs[y] || (costs[x] == costs[y] && x < y) }
+        Self.selectFirst(needed, of: &scratch.order, by: before)
+        scratch.order[0..<needed].sort(by: before)
         var sum = 0.0, taken = 0
         for k in 2...kMax {
             let shape = shape(o, job: j, chunks: k)
             guard shape.slots <= w, shape.slots >= 1 else { break }
             var partial = Double.infinity
-            for t in a..<(a + w) { partial = min(partial, shape.fraction * hourly(o, slot: t) + price(t)) }
+            for i in 0..<w { partial = min(partial, shape.fraction * scratch.hourly[i] + scratch.prices[i]) }
             while taken < shape.slots - 1 { sum += costs[scratch.order[taken]]; taken += 1 }
             body(k, sum + partial + o.latency * shape.running, scratch.order)
+        }
+    }
+
+    /// Moves the `count` first elements of `items` by `before` (a strict total order) to its front, in any
+    /// order (Hoare's selection, median-of-three pivots).
+    static func selectFirst(_ count: Int, of items: inout [Int], by before: (Int, Int) -> Bool) {
+        var lo = 0, hi = items.count - 1
+        guard count > 0, count < items.count else { return }
+        let target = count - 1  // the element that belongs at this index, and all before it, end up in front
+        while hi > lo {
+            if hi - lo < 16 {
+                items[lo...hi].sort(by: before)
+                return
+            }
+            let mid = lo + (hi - lo) / 2
+            if before(items[mid], items[lo]) { items.swapAt(mid, lo) }
+            if before(items[hi], items[lo]) { items.swapAt(hi, lo) }
+            if before(items[hi], items[mid]) { items.swapAt(hi, mid) }
+            let pivot = items[mid]
+            var i = lo, k = hi
+            while i <= k {
+                while before(items[i], pivot) { i += 1 }
+                while before(pivot, items[k]) { k -= 1 }
+                if i <= k {
+                    items.swapAt(i, k)
+                    i += 1
+                    k -= 1
+                }
+            }
+            if target <= k { hi = k } else if target >= i { lo = i } else { return }
         }
     }
 

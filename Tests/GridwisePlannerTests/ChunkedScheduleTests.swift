@@ -1,0 +1,128 @@
+import GridwiseCore
+@testable import GridwisePlanner
+import GridwiseTestSupport
+import XCTest
+
+/// Interruptible jobs' schedules: the dynamic programme that finds the cheapest schedule of k runs
+/// (`CandidateGenerator.bestChunkedValue`) and the cheapest-hours bound (`FlatProblem.cheapestHoursBounds`),
+/// each against listing or sorting everything.
+final class ChunkedScheduleTests: XCTestCase {
+    /// One job on one pool, a random window, random hours blocked (capacity in use) and random prices per
+    /// hour: for 1, 2 and 3 runs, the programme's schedule is the cheapest of every schedule listed, it
+    /// holds the slots needed in exactly that many runs and no blocked hour, and its value is its own
+    /// objective plus its prices.
+    func testDynamicProgrammeFindsTheCheapestOfEveryListedSchedule() {
+        let seed: UInt64 = 5150
+        print("ChunkedScheduleTests dynamic programme seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        var compared = 0, none = 0, priced = 0
+        for round in 0..<60 {
+            let hours = Int.random(in: 6...14, using: &rng)
+            // Few distinct carbon values, so equal costs (ties) are common.
+            let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
+            let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
+            let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": price])
+            let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4)])])
+            // 1 to 6 hours of work, in quarter hours, at most the window less 2 hours.
+            let work = Double(Int.random(in: 4...min(24, 4 * (hours - 3)), using: &rng)) / 4
+            let overhead = [0, 0.1, 0.25, 0.5].randomElement(using: &rng)!
+            let release = Int.random(in: 0...1, using: &rng)
+            let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(work), release: Fixtures.at(release), deadline: Fixtures.at(hours),
+                          interruptible: true, checkpointOverheadHours: overhead, maxChunks: 3)
+            let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05))
+            let (_, _, _, model) = Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals))
+            let generator = CandidateGenerator(model: model)
+            guard let option = model.compiled.options[0].first else { XCTFail("round \(round): the job has no option"); continue }
+            let window = model.compiled.windows[0]
+            let blocked = Set(window.filter { _ in Double.random(in: 0..<1, using: &rng) < 0.25 })
+            let prices: [Double]? = round % 2 == 0 ? nil : (0..<hours).map { _ in [0, 0, 0.002, 0.005].randomElement(using: &rng)! }
+            func value(_ slots: [Int], chunks k: Int) -> Double {
+                generator.make(0, option: 0, slots: slots, chunks: k).objective + (prices.map { p in slots.reduce(0) { $0 + p[$1] } } ?? 0)
+            }
+            for k in 1...3 {
+                let s = generator.slotsNeeded(job, option, chunks: k)
+                var listed = Double.infinity
+                forEachSubset(of: window, size: s, runs: k) { slots in
+                    if slots.allSatisfy({ !blocked.contains($0) }) { listed = min(listed, value(slots, chunks: k)) }
+                }
+                let found = generator.bestChunkedValue(job: 0, option: 0, chunks: k, available: { !blocked.contains($0) }, price: prices.map { p in { p[$0] } })
+                guard let found else {
+                    XCTAssertEqual(listed, .infinity, "round \(round), \(k) runs: the programme found nothing, but a schedule exists")
+                    none += 1
+                    continue
+                }
+                compared += 1
+                if prices != nil { priced += 1 }
+                let slots = found.candidate.slots
+                XCTAssertEqual(found.value, listed, accuracy: 1e-12 * max(1, abs(listed)), "round \(round), \(k) runs")
+                XCTAssertEqual(found.value, value(slots, chunks: k), accuracy: 1e-12 * max(1, abs(listed)), "round \(round), \(k) runs: value of its own schedule")
+                XCTAssertEqual(slots.count, s, "round \(round), \(k) runs")
+                XCTAssertEqual(slots, slots.sorted(), "round \(round), \(k) runs")
+                XCTAssertEqual(1 + zip(slots, slots.dropFirst()).filter { $1 != $0 + 1 }.count, k, "round \(round): runs")
+                XCTAssertTrue(slots.allSatisfy { window.contains($0) && !blocked.contains($0) }, "round \(round), \(k) runs: \(slots) blocked \(blocked.sorted())")
+                XCTAssertEqual(found.candidate.chunks, k)
+            }
+        }
+        // Both kinds of case occur: schedules found (with and without prices) and none possible.
+        XCTAssertGreaterThan(compared, 100)
+        XCTAssertGreaterThan(priced, 40)
+        XCTAssertGreaterThan(none, 5)
+        print("ChunkedScheduleTests: \(compared) schedules compared (\(priced) priced), \(none) cases with none")
+    }
+
+    /// The cheapest-hours bound selects the cheapest hours instead of sorting the whole window: its order
+    /// begins with the same hours, in the same order (ties: the earlier hour), as a full sort, as far as the
+    /// slots of each chunk count, and each bound is the sum of those hours as the full sort gives it.
+    func testCheapestHoursMatchAFullSort() {
+        let seed: UInt64 = 5151
+        print("ChunkedScheduleTests cheapest hours seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        var bounds = 0
+        for round in 0..<30 {
+            let hours = Int.random(in: 8...60, using: &rng)
+            let carbon = (0..<hours).map { _ in Double([100, 150, 150, 300, 500].randomElement(using: &rng)!) }
+            let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": Array(repeating: 40, count: hours)])
+            let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4)])])
+            let job = Job(id: "j", kind: .batchInference, deviceCount: 1, work: .referenceHours(Double(Int.random(in: 2...(hours / 2), using: &rng)) + 0.5),
+                          release: Fixtures.at(0), deadline: Fixtures.at(hours), interruptible: true, checkpointOverheadHours: 0.25, maxChunks: 3)
+            let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
+            let (_, _, _, model) = Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals))
+            let flat = FlatProblem(model: model, allowSplitting: true)
+            let o = flat.options[0]
+            let prices = (0..<hours).map { _ in [0, 0, 0.001].randomElement(using: &rng)! }
+            let a = Int(flat.windowStart[0]), w = Int(flat.windowEnd[0]) - a
+            let costs = (0..<w).map { flat.hourly(o, slot: a + $0) + prices[a + $0] }
+            let sorted = (0..<w).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+            var scratch = FlatProblem.CheapestHours()
+            flat.cheapestHoursBounds(o, job: 0, price: { prices[$0] }, scratch: &scratch) { k, bound, order in
+                let shape = flat.shape(o, job: 0, chunks: k)
+                XCTAssertEqual(Array(order.prefix(shape.slots)), Array(sorted.prefix(shape.slots)), "round \(round), \(k) pieces")
+                let partial = (0..<w).map { shape.fraction * flat.hourly(o, slot: a + $0) + prices[a + $0] }.min()!
+                let expected = sorted.prefix(shape.slots - 1).reduce(0) { $0 + costs[$1] } + partial + o.latency * shape.running
+                XCTAssertEqual(bound, expected, "round \(round), \(k) pieces")
+                bounds += 1
+            }
+        }
+        XCTAssertGreaterThan(bounds, 40)
+    }
+
+    /// The selection alone, on arrays full of equal keys: after it, the first `count` items are the
+    /// `count` least (ties: the lower index), for every count.
+    func testSelectionPutsTheLeastItemsInFront() {
+        let seed: UInt64 = 5152
+        print("ChunkedScheduleTests selection seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        for round in 0..<40 {
+            let n = Int.random(in: 1...90, using: &rng)
+            let keys = (0..<n).map { _ in Int.random(in: 0...(round % 2 == 0 ? 3 : 1000), using: &rng) }
+            func before(_ x: Int, _ y: Int) -> Bool { keys[x] < keys[y] || (keys[x] == keys[y] && x < y) }
+            let sorted = (0..<n).sorted(by: before)
+            for count in 0...n {
+                var items = Array((0..<n).shuffled(using: &rng))
+                FlatProblem.selectFirst(count, of: &items, by: before)
+                XCTAssertEqual(Set(items.prefix(count)), Set(sorted.prefix(count)), "round \(round), n \(n), count \(count)")
+                XCTAssertEqual(items.sorted(), Array(0..<n), "round \(round): a permutation")
+            }
+        }
+    }
+}
