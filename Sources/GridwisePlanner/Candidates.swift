@@ -208,16 +208,14 @@ struct CandidateGenerator {
                         for n in nLow...nHigh {
                             let mHigh = min(n, k)
                             for m in 0...mHigh {
-                                // Not taken: from (n, m, 0), then (n, m, 1).
-                                if n >= lowest {
+                                // Not taken: from (n, m, 0), then (n, m, 1) (n >= nLow >= lowest: live).
+                                do {
                                     let a = current[n * stride + m * 2], b = current[n * stride + m * 2 + 1]
                                     var v = Double.infinity, h: UInt8 = 0
                                     if a < v { v = a; h = 1 }
                                     if b < v { v = b; h = 2 }
                                     following[n * stride + m * 2] = v
                                     row[n * stride + m * 2] = h
-                                } else {
-                                    following[n * stride + m * 2] = .infinity
                                 }
                                 // Taken: from (n - 1, m - 1, 0) (a new run), then (n - 1, m, 1).
                                 var v = Double.infinity, h: UInt8 = 0
@@ -241,10 +239,8 @@ struct CandidateGenerator {
                                 }
                             }
                         }
-                        // Rows of n outside the band are dead from here on.
-                        for n in lowest..<nLow {
-                            for x in 0..<stride { following[n * stride + x] = .infinity }
-                        }
+                        // Rows below the band are never read again; the row above it is read (not taken)
+                        // at the next slot, and must be infinite.
                         if nHigh < s {
                             for x in ((nHigh + 1) * stride)..<states { following[x] = .infinity }
                         }
