@@ -180,6 +180,21 @@ struct LagrangianRelaxation {
         /// The mean of the prices of the last `averagedSteps` steps (or of all, if fewer), which guide a
         /// second plan (see `Planner.plan`, step 3).
         var averaged: [[Double]]
+        /// Where the steps stopped, for `ascend(resuming:)`.
+        var state: State
+    }
+
+    /// The ascent's working state after its last step: the prices the next step evaluates, the step scale
+    /// and its count of steps that did not raise the bound, the last direction and the last steps' prices.
+    struct State {
+        var next: [[Double]]
+        var theta: Double
+        var stale: Int
+        var direction: [[Double]]
+        var recent: [[[Double]]]
+        /// The steps ended on their own (the step scale ran out, the relaxed schedules fit, or the gap
+        /// closed): more from here would change nothing.
+        var finished: Bool
     }
 
     /// Steps whose prices `Result.averaged` takes the mean of. On the 10,000-job benchmark (seeds 1-8) the
@@ -196,17 +211,24 @@ struct LagrangianRelaxation {
     /// the 10,000-job benchmark, 160 such steps give prices whose guided plan is 0.6 % better than 120
     /// plain ones, and a slightly higher bound (BENCHMARKS.md). Every value is still L(lambda) at
     /// some prices >= 0, so a valid bound.
-    func ascend(upperBound: Double, iterations: Int, targetGap: Double, deflection: Double = 0, shouldStop: () -> Bool) -> Result {
+    ///
+    /// With `resuming`, a result of this relaxation's own steps (same `upperBound` and `deflection`), the
+    /// steps go on from where those stopped: n steps and then m more resuming give the same prices, bound
+    /// and result as n + m steps at once. `iterations` counts the new steps only.
+    func ascend(upperBound: Double, iterations: Int, targetGap: Double, deflection: Double = 0, resuming previous: Result? = nil,
+                shouldStop: () -> Bool) -> Result {
         let hours = flat.hours
-        var lambda = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
-        var best = -Double.infinity
-        var bestLambda = lambda
-        var theta = 1.0
-        var stale = 0
-        var done = 0
-        var g = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
-        var recent: [[[Double]]] = []
-        for _ in 0..<max(1, iterations) {
+        let zero = [[Double]](repeating: [Double](repeating: 0, count: hours), count: flat.resources.count)
+        var lambda = previous?.state.next ?? zero
+        var best = previous?.bound ?? -Double.infinity
+        var bestLambda = previous?.lambda ?? lambda
+        var theta = previous?.state.theta ?? 1.0
+        var stale = previous?.state.stale ?? 0
+        var done = previous?.iterations ?? 0
+        var g = previous?.state.direction ?? zero
+        var recent = previous?.state.recent ?? []
+        var finished = previous?.state.finished ?? false
+        for _ in 0..<(finished ? 0 : max(1, iterations)) {
             let e = evaluate(lambda)
             done += 1
             recent.append(lambda)
@@ -222,7 +244,11 @@ struct LagrangianRelaxation {
                     stale = 0
                 }
             }
-            if Planner.gap(objective: upperBound, bound: best) <= targetGap || theta < 1e-4 || shouldStop() { break }
+            if Planner.gap(objective: upperBound, bound: best) <= targetGap || theta < 1e-4 {
+                finished = true
+                break
+            }
+            if shouldStop() { break }
             var norm = 0.0
             for q in 0..<flat.resources.count {
                 for t in 0..<hours {
@@ -233,7 +259,10 @@ struct LagrangianRelaxation {
                     norm += v * v
                 }
             }
-            if norm == 0 { break }  // the relaxed schedules fit: the relaxation is solved
+            if norm == 0 {  // the relaxed schedules fit: the relaxation is solved
+                finished = true
+                break
+            }
             // Polyak's step towards the best plan's objective, scaled by theta, which halves whenever
             // four steps in a row fail to raise the bound.
             let step = theta * max(upperBound - e.value, 1e-9 * max(1, abs(upperBound))) / norm
@@ -247,6 +276,7 @@ struct LagrangianRelaxation {
         }
         let share = 1 / Double(recent.count)
         for q in averaged.indices { for t in 0..<hours { averaged[q][t] *= share } }
-        return Result(bound: best, lambda: bestLambda, iterations: done, averaged: averaged)
+        return Result(bound: best, lambda: bestLambda, iterations: done, averaged: averaged,
+                      state: State(next: lambda, theta: theta, stale: stale, direction: g, recent: recent, finished: finished))
     }
 }

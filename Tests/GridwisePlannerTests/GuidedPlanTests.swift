@@ -73,6 +73,95 @@ final class GuidedPlanTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(bestWins, 5)
     }
 
+    /// Steps resumed where others stopped are the same steps: 60 and then 40 more give the prices, bound,
+    /// mean and state of 100 at once, plain and deflected. Steps that ended on their own (the step scale ran
+    /// out) say so, and resuming them takes no step.
+    func testResumedStepsAreTheSameAsStepsAtOnce() {
+        let seed: UInt64 = 8830
+        print("GuidedPlanTests resumed steps seed: \(seed)")
+        let (_, flat, first) = firstPlan(seed: seed)
+        let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
+        for deflection in [0, 0.5] {
+            let once = relaxation.ascend(upperBound: first.objective, iterations: 100, targetGap: 0, deflection: deflection, shouldStop: { false })
+            let part = relaxation.ascend(upperBound: first.objective, iterations: 60, targetGap: 0, deflection: deflection, shouldStop: { false })
+            XCTAssertEqual(part.iterations, 60)
+            XCTAssertFalse(part.state.finished)
+            let rest = relaxation.ascend(upperBound: first.objective, iterations: 40, targetGap: 0, deflection: deflection, resuming: part, shouldStop: { false })
+            XCTAssertEqual(once.iterations, 100)
+            XCTAssertEqual(rest.iterations, 100)
+            XCTAssertEqual(rest.bound, once.bound, "deflection \(deflection)")
+            XCTAssertEqual(rest.lambda, once.lambda, "deflection \(deflection)")
+            XCTAssertEqual(rest.averaged, once.averaged, "deflection \(deflection)")
+            XCTAssertEqual(rest.state.next, once.state.next, "deflection \(deflection)")
+            XCTAssertEqual(rest.state.theta, once.state.theta, "deflection \(deflection)")
+            XCTAssertEqual(rest.state.direction, once.state.direction, "deflection \(deflection)")
+            XCTAssertGreaterThan(rest.bound, part.bound, "the last 40 steps still raise the bound")
+        }
+        // Theta halves after every four steps that fail to raise the bound, down to 1e-4 (about 14 halvings).
+        let all = relaxation.ascend(upperBound: first.objective, iterations: 5_000, targetGap: 0, deflection: 0.5, shouldStop: { false })
+        XCTAssertTrue(all.state.finished)
+        XCTAssertLessThan(all.iterations, 5_000)
+        XCTAssertLessThan(all.state.theta, 1e-4)
+        let more = relaxation.ascend(upperBound: first.objective, iterations: 100, targetGap: 0, deflection: 0.5, resuming: all, shouldStop: { false })
+        XCTAssertEqual(more.iterations, all.iterations)
+        XCTAssertEqual(more.bound, all.bound)
+    }
+
+    /// With a target gap the plan has not reached and no search to follow, the planner goes on with the
+    /// steps where they stopped, a round of as many again at a time, and plans guided by each round's prices
+    /// compete with the plan: up to 8 rounds, while the gap is open and the steps still move. Rebuilt here
+    /// step by step on 8 seeded instances (40 jobs, 24 hours, contended; rounds of 30 steps, as at this size
+    /// the default 160 settle in one), with a target no plan meets: the plan is the best of every round's
+    /// pair, the bound line counts every step, and without the target the planner stops after the first
+    /// round (a plan never better than the target's).
+    func testATargetGapNotReachedSendsTheStepsOn() {
+        let base: UInt64 = 8840
+        print("GuidedPlanTests target gap seed base: \(base)")
+        var improved = 0, extraRounds = 0
+        for seed in base..<(base + 8) {
+            let (instance, flat, first) = firstPlan(seed: seed)
+            let deflection = Planner.ascentSettings(jobs: flat.jobCount, searches: false).deflection
+            let steps = 30
+            let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
+            let target = 1e-12
+            func pair(_ steps: LagrangianRelaxation.Result) -> Placer {
+                let plans = [steps.lambda, steps.averaged].map {
+                    Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: $0, pricedMoves: true, maxPasses: 50, shouldStop: { false })
+                }
+                return Planner.isBetter(plans[1], than: plans[0]) ? plans[1] : plans[0]
+            }
+            var ascent = relaxation.ascend(upperBound: first.objective, iterations: steps, targetGap: target, deflection: deflection, shouldStop: { false })
+            var expected = first
+            let firstPair = pair(ascent)
+            if Planner.isBetter(firstPair, than: expected) { expected = firstPair }
+            let afterOneRound = expected
+            var rounds = 0
+            // Open: the gap above the target, or a job left out (the bound speaks only for the jobs placed).
+            while Planner.gap(objective: expected.objective, bound: ascent.bound) > target || expected.placedMask.contains(false), !ascent.state.finished, rounds < Planner.targetGapRounds {
+                ascent = relaxation.ascend(upperBound: first.objective, iterations: steps, targetGap: target, deflection: deflection, resuming: ascent, shouldStop: { false })
+                let next = pair(ascent)
+                if Planner.isBetter(next, than: expected) { expected = next }
+                rounds += 1
+            }
+            extraRounds += rounds
+            if expected.objective < afterOneRound.objective - 1e-12 { improved += 1 }
+
+            let (jobs, catalog, policy, signals) = instance
+            let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: policy, signals: signals)
+            let plan = Planner.plan(problem, inputs: inputs, generatedBy: "test", options: PlannerOptions(boundIterations: steps, targetGap: target, exactSearchLimit: 0, neighbourhoodMoves: 0))
+            XCTAssertEqual(PlanChecker.check(plan, jobs: jobs, catalog: catalog, policy: policy, signals: signals), [], "seed \(seed)")
+            XCTAssertEqual(plan.optimality.objective, expected.objective, accuracy: 1e-9, "seed \(seed)")
+            XCTAssertTrue(plan.optimality.method.contains("(\(ascent.iterations) deflected subgradient steps"), "seed \(seed): \(ascent.iterations) steps; \(plan.optimality.method)")
+            let plain = Planner.plan(problem, inputs: inputs, generatedBy: "test", options: PlannerOptions(boundIterations: steps, exactSearchLimit: 0, neighbourhoodMoves: 0))
+            XCTAssertEqual(plain.optimality.objective, afterOneRound.objective, accuracy: 1e-9, "seed \(seed)")
+            XCTAssertTrue(plain.optimality.method.contains("(\(steps) deflected subgradient steps"), "seed \(seed): \(plain.optimality.method)")
+            XCTAssertLessThanOrEqual(plan.optimality.objective, plain.optimality.objective + 1e-12, "seed \(seed)")
+        }
+        print("GuidedPlanTests target gap: \(extraRounds) further rounds in all, a better plan on \(improved) of 8 seeds")
+        XCTAssertGreaterThanOrEqual(extraRounds, 8, "every seed goes on at least one round")
+        XCTAssertGreaterThanOrEqual(improved, 1, "the further rounds find a better plan somewhere")
+    }
+
     /// A seeded instance, its flat form, and the planner's first plan (greedy, then single-job moves).
     private func firstPlan(seed: UInt64) -> (instance: (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals), flat: FlatProblem, first: Placer) {
         let instance = Fixtures.randomInstance(seed: seed, jobs: 40, hours: 24)
