@@ -214,7 +214,8 @@ struct LagrangianRelaxation {
     ///
     /// With `resuming`, a result of this relaxation's own steps (same `upperBound` and `deflection`), the
     /// steps go on from where those stopped: n steps and then m more resuming give the same prices, bound
-    /// and result as n + m steps at once. `iterations` counts the new steps only.
+    /// and result as n + m steps at once. `iterations` counts the new steps only. (Steps that `shouldStop`
+    /// ended are not for resuming: their last prices would be evaluated twice. The planner stops too.)
     func ascend(upperBound: Double, iterations: Int, targetGap: Double, deflection: Double = 0, resuming previous: Result? = nil,
                 shouldStop: () -> Bool) -> Result {
         let hours = flat.hours
