@@ -155,9 +155,12 @@ public enum Planner {
         if let alternative, isBetter(alternative, than: best) { best = alternative }
 
         // 5. Small instances: every schedule listed, branch and bound from the best plan so far.
-        var assignment: [Candidate?] = best.assignment.enumerated().map { j, a in
-            a.option < 0 ? nil : generator.make(j, option: Int(flat.options[a.option].index), slots: a.slots, chunks: a.chunks)
+        func candidates(_ plan: Placer) -> [Candidate?] {
+            plan.assignment.enumerated().map { j, a in
+                a.option < 0 ? nil : generator.make(j, option: Int(flat.options[a.option].index), slots: a.slots, chunks: a.chunks)
+            }
         }
+        var assignment = candidates(best)
         var exact: (finished: Bool, complete: Bool, relaxed: [Double])? = nil
         // The bound speaks only for the jobs placed, so with any left out the search runs regardless.
         var closed = gap(objective: best.objective, bound: ascent.bound) <= options.targetGap && best.placedMask.allSatisfy { $0 }
@@ -227,9 +230,7 @@ public enum Planner {
                 let found = Neighbourhood(placer: plan, prices: searchPrices).search(from: plan, moves: max(1, effort.moves / Self.cliqueSearchDivisor), rounds: effort.rounds, seeds: [1, 2], shouldStop: stop)
                 let mask = assignment.map { $0 != nil }
                 if found.plan.placedMask == mask, found.plan.objective < objective - 1e-12 * max(1, abs(objective)) {
-                    assignment = found.plan.assignment.enumerated().map { j, a in
-                        a.option < 0 ? nil : generator.make(j, option: Int(flat.options[a.option].index), slots: a.slots, chunks: a.chunks)
-                    }
+                    assignment = candidates(found.plan)
                     placed = assignment.compactMap { $0 }
                     objective = placed.reduce(0) { $0 + $1.objective }
                 }
@@ -291,8 +292,7 @@ public enum Planner {
     static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], prices: [[Double]], pricedMoves: Bool,
                            maxPasses: Int, shouldStop: () -> Bool) -> Placer {
         guidedPlan(flat: flat, generator: generator, order: order, pricedMoves: pricedMoves, maxPasses: maxPasses, shouldStop: shouldStop) { share in
-            let scaled = share == 1 ? prices : prices.map { $0.map { $0 * share } }
-            let priced = Placer.Priced(scaled, scaled.map(prefixSums))
+            let priced = Self.priced(prices, share: share)
             return { _ in priced }
         }
     }
@@ -304,14 +304,15 @@ public enum Planner {
         let flat = relaxation.flat
         let own = (0..<flat.jobCount).map { relaxation.ownPrices($0, lambda: cut.lambda, state: cut.state, share: 1) }
         return guidedPlan(flat: flat, generator: generator, order: order, pricedMoves: true, maxPasses: maxPasses, shouldStop: shouldStop) { share in
-            let shared = share == 1 ? cut.lambda : cut.lambda.map { $0.map { $0 * share } }
-            let common = Placer.Priced(shared, shared.map(prefixSums))
-            return { j in
-                guard let mine = own[j] else { return common }
-                let scaled = share == 1 ? mine : mine.map { $0.map { $0 * share } }
-                return Placer.Priced(scaled, scaled.map(prefixSums))
-            }
+            let common = Self.priced(cut.lambda, share: share)
+            return { j in own[j].map { Self.priced($0, share: share) } ?? common }
         }
+    }
+
+    /// `share` of `prices`, with their prefix sums, as the guided plan's moves read them.
+    private static func priced(_ prices: [[Double]], share: Double) -> Placer.Priced {
+        let scaled = share == 1 ? prices : prices.map { $0.map { $0 * share } }
+        return Placer.Priced(scaled, scaled.map(prefixSums))
     }
 
     /// The steps of both: `pricesAt(share)` gives each job's prices at that share of them.

@@ -48,10 +48,7 @@ final class GuidedPlanTests: XCTestCase {
             let settings = Planner.ascentSettings(jobs: flat.jobCount, searches: false)
             let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
             let ascent = relaxation.ascend(upperBound: first.objective, iterations: settings.iterations, targetGap: 0, deflection: settings.deflection, shouldStop: { false })
-            func guided(_ prices: [[Double]]) -> Placer {
-                Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: prices, pricedMoves: true, maxPasses: 50, shouldStop: { false })
-            }
-            let byBest = guided(ascent.lambda), byMean = guided(ascent.averaged)
+            let (byBest, byMean) = guidedPlans(flat: flat, first: first, steps: ascent)
             if Planner.isBetter(byMean, than: byBest) { meanWins += 1 }
             if Planner.isBetter(byBest, than: byMean) { bestWins += 1 }
             var expected = first
@@ -124,11 +121,10 @@ final class GuidedPlanTests: XCTestCase {
             let steps = 30
             let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
             let target = 1e-12
+            // The planner's pair: the mean's plan where strictly better, else the best prices'.
             func pair(_ steps: LagrangianRelaxation.Result) -> Placer {
-                let plans = [steps.lambda, steps.averaged].map {
-                    Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: $0, pricedMoves: true, maxPasses: 50, shouldStop: { false })
-                }
-                return Planner.isBetter(plans[1], than: plans[0]) ? plans[1] : plans[0]
+                let (byBest, byMean) = guidedPlans(flat: flat, first: first, steps: steps)
+                return Planner.isBetter(byMean, than: byBest) ? byMean : byBest
             }
             var ascent = relaxation.ascend(upperBound: first.objective, iterations: steps, targetGap: target, deflection: deflection, shouldStop: { false })
             var expected = first
@@ -160,6 +156,15 @@ final class GuidedPlanTests: XCTestCase {
         print("GuidedPlanTests target gap: \(extraRounds) further rounds in all, a better plan on \(improved) of 8 seeds")
         XCTAssertGreaterThanOrEqual(extraRounds, 8, "every seed goes on at least one round")
         XCTAssertGreaterThanOrEqual(improved, 1, "the further rounds find a better plan somewhere")
+    }
+
+    /// The two plans guided by `steps`' prices, as the planner makes them: by the best-bound prices and
+    /// by the mean of the last steps' prices.
+    private func guidedPlans(flat: FlatProblem, first: Placer, steps: LagrangianRelaxation.Result) -> (byBest: Placer, byMean: Placer) {
+        let plans = [steps.lambda, steps.averaged].map {
+            Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: $0, pricedMoves: true, maxPasses: 50, shouldStop: { false })
+        }
+        return (plans[0], plans[1])
     }
 
     /// A seeded instance, its flat form, and the planner's first plan (greedy, then single-job moves).
