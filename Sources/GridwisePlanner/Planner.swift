@@ -85,7 +85,7 @@ public enum Planner {
 
         // 2. The bound, and prices that say which hours are contended.
         var relaxation = LagrangianRelaxation(flat: flat, included: best.placedMask)
-        let settings = Self.ascentSettings(jobs: flat.jobCount, searches: searches)
+        let settings = Self.ascentSettings(jobs: flat.jobCount, searches: searches, chunked: flat.maxChunks.contains { $0 > 1 })
         var ascent = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? settings.iterations, targetGap: options.targetGap,
                                        deflection: settings.deflection, shouldStop: stop)
 
@@ -277,11 +277,15 @@ public enum Planner {
     /// large-neighbourhood search follows, 120 plain steps: the search's plans, from the guided plan those
     /// prices give, were measured best so (BENCHMARKS.md: from plans guided by deflected prices it ended
     /// worse at 100 and 1,000 jobs); the deflected steps then run as well. Without the search, the guided
-    /// plan is the plan, and it is better the better the prices: deflected steps only, 160 up to 20,000 jobs
-    /// (10,000 jobs within a second), 120 above (100,000 jobs within 10 s).
-    static func ascentSettings(jobs: Int, searches: Bool) -> (iterations: Int, deflection: Double) {
+    /// plan is the plan, and it is better the better the prices: deflected steps only, 120 above 20,000 jobs
+    /// (100,000 jobs within 10 s), and up to that 320 where every job runs in one piece, else 160. At 10,000
+    /// jobs, seeds 1-8, 320 steps gave a better plan than 160 on every seed, in less time than 160 took
+    /// before steps priced again only the options that could win (further steps change little: the step
+    /// scale reaches its floor); with 30 % of the jobs interruptible (`chunked`), whose schedules are priced
+    /// whole every step, 320 took longer and gave worse plans on seeds 1 and 2 (BENCHMARKS.md).
+    static func ascentSettings(jobs: Int, searches: Bool, chunked: Bool) -> (iterations: Int, deflection: Double) {
         if searches { return (120, 0) }
-        return (jobs <= 20_000 ? deflectedSteps : 120, deflection)
+        return (jobs > 20_000 ? 120 : chunked ? deflectedSteps : settledSteps, deflection)
     }
 
     /// A greedy plan guided by `prices`, improved by single-job moves. With `pricedMoves`, the moves first
@@ -329,7 +333,10 @@ public enum Planner {
         return guided
     }
 
+    /// Deflected steps beside the search (up to 2,000 jobs), and without it where jobs may be split.
     static let deflectedSteps = 160
+    /// Deflected steps where no search follows, up to 20,000 jobs (see `ascentSettings`).
+    static let settledSteps = 320
     /// Rounds of further steps (each as many as the first) that a target gap may ask for (step 3b).
     static let targetGapRounds = 8
     static let deflection = 0.5

@@ -26,39 +26,118 @@ struct LagrangianRelaxation {
         var value: Double
         /// Devices each resource would use in each hour if every job took its relaxed schedule.
         var usage: [[Int32]]
+        /// Options of jobs that run in one piece whose starts were scanned at these prices.
+        var priced: Int
+    }
+
+    /// What the ascent carries from one evaluation to the next, so that a step prices again only the options
+    /// that could still win (see `solveContiguous`): the prices last evaluated, each hour's price falls
+    /// summed over the evaluations so far, and for each job the option that won and for each option (an
+    /// entry of `flat.options`) its least relaxed cost when last priced plus its devices times the falls then
+    /// summed over the job's window, so that the cost less the same product now bounds it from below.
+    struct Carried {
+        var prices: [[Double]]?
+        var falls: [[Double]]
+        var winner: [Int32]
+        /// A copy of each job's winning option, in job order: read first in every step, and in that order.
+        var winnerOption: [FlatProblem.Option]
+        var key: [Double]
+        /// `flat.options`' floors and resources, apart, so that options passed over are not read whole.
+        let floor: [Double]
+        let resource: [Int32]
+
+        init(_ flat: FlatProblem) {
+            prices = nil
+            falls = [[Double]](repeating: [Double](repeating: 0, count: flat.hours), count: flat.resources.count)
+            winner = [Int32](repeating: -1, count: flat.jobCount)
+            // Placeholders (a job's own first option, if any) until the job first wins.
+            winnerOption = flat.options.isEmpty ? [] : flat.optionStart.dropLast().map { flat.options[min($0, flat.options.count - 1)] }
+            floor = flat.options.map(\.floor)
+            resource = flat.options.map(\.resource)
+            key = floor
+        }
+
+        /// Adds the falls from the last prices to `lambda` to `falls`, then calls `body` with the arrays as
+        /// pointers; `lambda` becomes the last prices.
+        mutating func withRaw(advancingTo lambda: [[Double]], _ body: (CarriedRaw) -> Void) {
+            if let last = prices {
+                for q in falls.indices {
+                    for t in falls[q].indices { falls[q][t] += max(0, last[q][t] - lambda[q][t]) }
+                }
+            }
+            prices = lambda
+            let fallPrefix = falls.flatMap(prefixSums)
+            fallPrefix.withUnsafeBufferPointer { fp in
+                floor.withUnsafeBufferPointer { floor in
+                    resource.withUnsafeBufferPointer { resource in
+                        key.withUnsafeMutableBufferPointer { key in
+                            winner.withUnsafeMutableBufferPointer { winner in
+                                winnerOption.withUnsafeMutableBufferPointer { winnerOption in
+                                    body(CarriedRaw(falls: fp, floor: floor, resource: resource, key: key, winner: winner, winnerOption: winnerOption))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// L(lambda) and its subgradient's usage term.
     func evaluate(_ lambda: [[Double]]) -> Evaluation {
+        var none: Carried? = nil
+        return evaluate(lambda, carried: &none)
+    }
+
+    /// The same, carrying `carried` (see `Carried`) from the last evaluation to this one: the same value and
+    /// usage to the last digit, with fewer options priced.
+    func evaluate(_ lambda: [[Double]], carried: inout Carried?) -> Evaluation {
         let hours = flat.hours
         let resources = flat.resources.count
         let lambdaPrefix = lambda.flatMap(prefixSums)
         let jobs = flat.jobCount
         let blockCount = min(Self.blocks, max(1, jobs))
         var values = [Double](repeating: 0, count: blockCount)
+        var pricedCounts = [Int](repeating: 0, count: blockCount)
         var diffs = [[Int32]](repeating: [], count: blockCount)
-        values.withUnsafeMutableBufferPointer { valueBuffer in
-            diffs.withUnsafeMutableBufferPointer { diffBuffer in
-                nonisolated(unsafe) let valueOut = valueBuffer
-                nonisolated(unsafe) let diffOut = diffBuffer
-                DispatchQueue.concurrentPerform(iterations: blockCount) { b in
-                    var diff = [Int32](repeating: 0, count: resources * (hours + 1))
-                    var sum = 0.0
-                    var scratch = FlatProblem.CheapestHours()
-                    let lo = jobs * b / blockCount, hi = jobs * (b + 1) / blockCount
-                    flat.withRaw { raw in
-                        lambdaPrefix.withUnsafeBufferPointer { lp in
-                            for j in lo..<hi where included[j] {
-                                sum += raw.maxChunks[j] > 1
-                                    ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
-                                    : Self.solveContiguous(j, raw: raw, lambdaPrefix: lp.baseAddress!, diff: &diff)
+        func run(_ carry: CarriedRaw?) {
+            values.withUnsafeMutableBufferPointer { valueBuffer in
+              pricedCounts.withUnsafeMutableBufferPointer { pricedBuffer in
+                diffs.withUnsafeMutableBufferPointer { diffBuffer in
+                    nonisolated(unsafe) let valueOut = valueBuffer
+                    nonisolated(unsafe) let pricedOut = pricedBuffer
+                    nonisolated(unsafe) let diffOut = diffBuffer
+                    // Each block writes only its own jobs' entries.
+                    nonisolated(unsafe) let carry = carry
+                    DispatchQueue.concurrentPerform(iterations: blockCount) { b in
+                        var diff = [Int32](repeating: 0, count: resources * (hours + 1))
+                        var sum = 0.0
+                        var priced = 0
+                        var scratch = FlatProblem.CheapestHours()
+                        let lo = jobs * b / blockCount, hi = jobs * (b + 1) / blockCount
+                        flat.withRaw { raw in
+                            lambdaPrefix.withUnsafeBufferPointer { lp in
+                                for j in lo..<hi where included[j] {
+                                    sum += raw.maxChunks[j] > 1
+                                        ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                                        : Self.solveContiguous(j, raw: raw, lambdaPrefix: lp.baseAddress!, diff: &diff, priced: &priced, carried: carry)
+                                }
                             }
                         }
+                        valueOut[b] = sum
+                        pricedOut[b] = priced
+                        diffOut[b] = diff
                     }
-                    valueOut[b] = sum
-                    diffOut[b] = diff
                 }
+              }
             }
+        }
+        if var state = carried {
+            carried = nil  // so that `state`'s arrays are its own, written in place
+            state.withRaw(advancingTo: lambda) { run($0) }
+            carried = state
+        } else {
+            run(nil)
         }
         var value = values.reduce(0, +)
         var usage = [[Int32]](repeating: [Int32](repeating: 0, count: hours), count: resources)
@@ -70,28 +149,93 @@ struct LagrangianRelaxation {
                 value -= lambda[q][t] * Double(flat.capacity[q][t])
             }
         }
-        return Evaluation(value: value, usage: usage)
+        return Evaluation(value: value, usage: usage, priced: pricedCounts.reduce(0, +))
+    }
+
+    /// `Carried`'s arrays as pointers for `solveContiguous`: valid only inside `evaluate`.
+    struct CarriedRaw {
+        /// Per resource, the running sums of the price falls summed so far (`hours + 1` entries each).
+        let falls: UnsafeBufferPointer<Double>
+        let floor: UnsafeBufferPointer<Double>
+        let resource: UnsafeBufferPointer<Int32>
+        let key: UnsafeMutableBufferPointer<Double>
+        let winner: UnsafeMutableBufferPointer<Int32>
+        let winnerOption: UnsafeMutableBufferPointer<FlatProblem.Option>
     }
 
     /// `solveJob` for a job that runs in one piece, on raw pointers (the bound's hot loop).
+    ///
+    /// With `carried`, the last winner is priced first; then, in the same order as without, an option whose
+    /// lower bound (see `Carried`) stands above that value or the best so far is not priced, since it cannot
+    /// win. Every option that could be the least, or tie with it, is priced, so the value and schedule are
+    /// the same as without `carried`, with fewer options priced.
     @inline(__always)
-    static func solveContiguous(_ j: Int, raw: FlatProblem.Raw, lambdaPrefix: UnsafePointer<Double>, diff: inout [Int32]) -> Double {
+    static func solveContiguous(_ j: Int, raw: FlatProblem.Raw, lambdaPrefix: UnsafePointer<Double>, diff: inout [Int32], priced: inout Int,
+                                carried: CarriedRaw?) -> Double {
         let a = Int(raw.windowStart[j]), b = Int(raw.windowEnd[j])
         let d = Double(raw.devices[j])
         let stride = raw.hours + 1
         var best = Double.infinity
         var bestResource = -1, bestStart = -1, bestLength = 0
-        for oi in raw.optionStart[j]..<raw.optionStart[j + 1] {
-            let o = raw.options[oi]
-            if o.floor >= best { break }  // cheapest floor first; prices are never negative
-            let q = Int(o.resource)
-            let (v, s) = FlatProblem.bestStart(o, release: raw.release[j], window: a, b, prefix: raw.prefix, rate: raw.rate, hours: raw.hours,
-                                                 delayWeight: raw.delayWeight, pricePrefix: lambdaPrefix + q * stride, devices: d)
-            if s >= 0, v < best {
-                best = v
-                bestResource = q
-                bestStart = s
+        @inline(__always) func price(_ o: FlatProblem.Option) -> (Double, Int) {
+            FlatProblem.bestStart(o, release: raw.release[j], window: a, b, prefix: raw.prefix, rate: raw.rate, hours: raw.hours,
+                                  delayWeight: raw.delayWeight, pricePrefix: lambdaPrefix + Int(o.resource) * stride, devices: d)
+        }
+        let options = raw.optionStart[j]..<raw.optionStart[j + 1]
+        var scanned = 0  // options priced
+        defer { priced += scanned }
+        if let carried {
+            // Falls over the job's window on resource q, times its devices.
+            @inline(__always) func fallen(_ q: Int) -> Double { d * (carried.falls[q * stride + b] - carried.falls[q * stride + a]) }
+            let w = Int(carried.winner[j])
+            var known = (value: Double.infinity, start: -1)
+            if w >= 0 {
+                known = price(carried.winnerOption[j])
+                scanned += 1
+                carried.key[w] = known.value + fallen(Int(carried.resource[w]))
+            }
+            var winner = -1, winnerStart = -1
+            for oi in options {
+                let floor = carried.floor[oi]
+                if floor >= best { break }  // cheapest floor first; prices are never negative
+                let v: Double, s: Int
+                if oi == w {
+                    (v, s) = known
+                } else {
+                    let bar = min(best, known.value)
+                    let q = Int(carried.resource[oi])
+                    let down = fallen(q)
+                    if max(floor, carried.key[oi] - down) > bar + 1e-9 * max(1, abs(bar)) { continue }
+                    (v, s) = price(raw.options[oi])
+                    scanned += 1
+                    carried.key[oi] = v + down
+                }
+                if s >= 0, v < best {
+                    winner = oi
+                    winnerStart = s
+                    best = v
+                }
+            }
+            carried.winner[j] = Int32(winner)
+            if winner >= 0 {
+                let o = winner == w ? carried.winnerOption[j] : raw.options[winner]
+                carried.winnerOption[j] = o
+                bestResource = Int(o.resource)
                 bestLength = Int(o.slots)
+                bestStart = winnerStart
+            }
+        } else {
+            for oi in options {
+                let o = raw.options[oi]
+                if o.floor >= best { break }  // cheapest floor first; prices are never negative
+                let (v, s) = price(o)
+                scanned += 1
+                if s >= 0, v < best {
+                    best = v
+                    bestResource = Int(o.resource)
+                    bestStart = s
+                    bestLength = Int(o.slots)
+                }
             }
         }
         guard bestResource >= 0 else { return 0 }
@@ -229,8 +373,9 @@ struct LagrangianRelaxation {
         var g = previous?.state.direction ?? zero
         var recent = previous?.state.recent ?? []
         var finished = previous?.state.finished ?? false
+        var carried: Carried? = Carried(flat)
         for _ in 0..<(finished ? 0 : max(1, iterations)) {
-            let e = evaluate(lambda)
+            let e = evaluate(lambda, carried: &carried)
             done += 1
             recent.append(lambda)
             if recent.count > Self.averagedSteps { recent.removeFirst() }

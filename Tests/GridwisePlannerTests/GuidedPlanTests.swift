@@ -45,7 +45,7 @@ final class GuidedPlanTests: XCTestCase {
         var meanWins = 0, bestWins = 0
         for seed in base..<(base + 20) {
             let (instance, flat, first) = firstPlan(seed: seed)
-            let settings = Planner.ascentSettings(jobs: flat.jobCount, searches: false)
+            let settings = Planner.ascentSettings(jobs: flat.jobCount, searches: false, chunked: flat.maxChunks.contains { $0 > 1 })
             let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
             let ascent = relaxation.ascend(upperBound: first.objective, iterations: settings.iterations, targetGap: 0, deflection: settings.deflection, shouldStop: { false })
             let (byBest, byMean) = guidedPlans(flat: flat, first: first, steps: ascent)
@@ -117,7 +117,7 @@ final class GuidedPlanTests: XCTestCase {
         var improved = 0, extraRounds = 0
         for seed in base..<(base + 8) {
             let (instance, flat, first) = firstPlan(seed: seed)
-            let deflection = Planner.ascentSettings(jobs: flat.jobCount, searches: false).deflection
+            let deflection = Planner.ascentSettings(jobs: flat.jobCount, searches: false, chunked: flat.maxChunks.contains { $0 > 1 }).deflection
             let steps = 30
             let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
             let target = 1e-12
@@ -165,6 +165,63 @@ final class GuidedPlanTests: XCTestCase {
             Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: $0, pricedMoves: true, maxPasses: 50, shouldStop: { false })
         }
         return (plans[0], plans[1])
+    }
+
+    /// Carried from one evaluation to the next, the bound prices again only the options that could still win
+    /// (`LagrangianRelaxation.Carried`). Along the prices of a real ascent's steps, then along a seeded walk
+    /// whose prices rise, fall and drop to zero, every carried evaluation gives the value and usage of a
+    /// full one to the last digit, pricing fewer options in all; and an ascent (which carries) matches one
+    /// rebuilt from full evaluations, step by step.
+    func testCarriedEvaluationsAreFullOnesWithFewerOptionsPriced() {
+        let base: UInt64 = 8850
+        print("GuidedPlanTests carried evaluations seed base: \(base)")
+        var fullPriced = 0, carriedPriced = 0
+        for seed in base..<(base + 6) {
+            let (_, flat, first) = firstPlan(seed: seed)
+            let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
+            var carried: LagrangianRelaxation.Carried? = LagrangianRelaxation.Carried(flat)
+            func check(_ lambda: [[Double]], _ step: String) {
+                let full = relaxation.evaluate(lambda)
+                let again = relaxation.evaluate(lambda, carried: &carried)
+                XCTAssertEqual(again.value, full.value, "seed \(seed), \(step)")
+                XCTAssertEqual(again.usage, full.usage, "seed \(seed), \(step)")
+                fullPriced += full.priced
+                carriedPriced += again.priced
+            }
+            // A deflected ascent one step at a time: each step's prices are the last step's `next`.
+            var steps = relaxation.ascend(upperBound: first.objective, iterations: 1, targetGap: 0, deflection: 0.5, shouldStop: { false })
+            check(steps.state.recent.last!, "step 1")
+            while steps.iterations < 80, !steps.state.finished {
+                let next = steps.state.next
+                steps = relaxation.ascend(upperBound: first.objective, iterations: 1, targetGap: 0, deflection: 0.5, resuming: steps, shouldStop: { false })
+                check(next, "step \(steps.iterations)")
+            }
+            // A walk from the last prices: each hour's price moves by up to a share of the largest, shrinking,
+            // and one hour in ten drops to zero.
+            var rng = SeededGenerator(seed: seed)
+            var lambda = steps.state.next
+            let top = max(lambda.joined().max() ?? 0, 1e-3)
+            for k in 0..<40 {
+                let reach = top / Double(1 + k / 4)
+                lambda = lambda.map { row in
+                    row.map { rng.nextUnit() < 0.1 ? 0 : max(0, $0 + reach * (2 * rng.nextUnit() - 1)) }
+                }
+                check(lambda, "walk \(k)")
+            }
+            // The ascent itself (carrying) against one rebuilt from full evaluations.
+            let carriedAscent = relaxation.ascend(upperBound: first.objective, iterations: 60, targetGap: 0, deflection: 0.5, shouldStop: { false })
+            var rebuilt = relaxation.ascend(upperBound: first.objective, iterations: 1, targetGap: 0, deflection: 0.5, shouldStop: { false })
+            while rebuilt.iterations < carriedAscent.iterations, !rebuilt.state.finished {
+                rebuilt = relaxation.ascend(upperBound: first.objective, iterations: 1, targetGap: 0, deflection: 0.5, resuming: rebuilt, shouldStop: { false })
+            }
+            XCTAssertEqual(carriedAscent.iterations, rebuilt.iterations, "seed \(seed)")
+            XCTAssertEqual(carriedAscent.bound, rebuilt.bound, "seed \(seed)")
+            XCTAssertEqual(carriedAscent.lambda, rebuilt.lambda, "seed \(seed)")
+            XCTAssertEqual(carriedAscent.state.next, rebuilt.state.next, "seed \(seed)")
+        }
+        print("GuidedPlanTests carried evaluations: \(carriedPriced) options priced against \(fullPriced)")
+        // Not step by step: the last winner is priced first, which a full scan may stop before.
+        XCTAssertLessThan(Double(carriedPriced), 0.9 * Double(fullPriced), "carrying should spare a tenth of the pricing at least")
     }
 
     /// A seeded instance, its flat form, and the planner's first plan (greedy, then single-job moves).
