@@ -360,6 +360,10 @@ struct LagrangianRelaxation {
     /// steps go on from where those stopped: n steps and then m more resuming give the same prices, bound
     /// and result as n + m steps at once. `iterations` counts the new steps only. (Steps that `shouldStop`
     /// ended are not for resuming: their last prices would be evaluated twice. The planner stops too.)
+    ///
+    /// Each step carries its options' lower bounds to the next (`Carried`), so it prices again only the
+    /// options that could still win; the steps are the same as with every option priced. A resumed run
+    /// starts carrying afresh, which changes nothing but the count of options priced.
     func ascend(upperBound: Double, iterations: Int, targetGap: Double, deflection: Double = 0, resuming previous: Result? = nil,
                 shouldStop: () -> Bool) -> Result {
         let hours = flat.hours
