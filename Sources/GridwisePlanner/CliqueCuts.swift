@@ -176,50 +176,34 @@ extension LagrangianRelaxation {
     func relaxedWithCliques(lambda: [[Double]], state: CliqueState) -> (value: Double, diffs: [[Int32]], chosen: [[(job: Int32, resource: Int32, start: Int32, length: Int32)]]) {
         let hours = flat.hours
         let resources = flat.resources.count
-        let jobs = flat.jobCount
-        let blockCount = min(Self.blocks, max(1, jobs))
         let lambdaPrefix = lambda.flatMap(prefixSums)
-        var values = [Double](repeating: 0, count: blockCount)
-        var diffs = [[Int32]](repeating: [], count: blockCount)
-        var chosen = [[(job: Int32, resource: Int32, start: Int32, length: Int32)]](repeating: [], count: blockCount)
-        values.withUnsafeMutableBufferPointer { valueBuffer in
-            diffs.withUnsafeMutableBufferPointer { diffBuffer in
-                chosen.withUnsafeMutableBufferPointer { chosenBuffer in
-                    nonisolated(unsafe) let valueOut = valueBuffer
-                    nonisolated(unsafe) let diffOut = diffBuffer
-                    nonisolated(unsafe) let chosenOut = chosenBuffer
-                    DispatchQueue.concurrentPerform(iterations: blockCount) { b in
-                        var diff = [Int32](repeating: 0, count: resources * (hours + 1))
-                        var picks: [(job: Int32, resource: Int32, start: Int32, length: Int32)] = []
-                        var scratch = FlatProblem.CheapestHours()
-                        var combined = [Double](repeating: 0, count: hours + 1)
-                        var sum = 0.0
-                        for j in (jobs * b / blockCount)..<(jobs * (b + 1) / blockCount) where included[j] {
-                            if flat.maxChunks[j] > 1 {
-                                sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
-                                continue
-                            }
-                            let pick = cheapestWithCliques(j, lambdaPrefix: lambdaPrefix, state: state, combined: &combined)
-                            guard pick.resource >= 0 else { continue }
-                            sum += pick.value
-                            let base = pick.resource * (hours + 1)
-                            diff[base + pick.start] += flat.devices[j]
-                            diff[base + pick.start + pick.length] -= flat.devices[j]
-                            picks.append((Int32(j), Int32(pick.resource), Int32(pick.start), Int32(pick.length)))
-                        }
-                        valueOut[b] = sum
-                        diffOut[b] = diff
-                        chosenOut[b] = picks
-                    }
+        let blocks = perBlock { range in
+            var diff = [Int32](repeating: 0, count: resources * (hours + 1))
+            var picks: [(job: Int32, resource: Int32, start: Int32, length: Int32)] = []
+            var scratch = FlatProblem.CheapestHours()
+            var combined = [Double](repeating: 0, count: hours + 1)
+            var sum = 0.0
+            for j in range where included[j] {
+                if flat.maxChunks[j] > 1 {
+                    sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                    continue
                 }
+                let pick = cheapestWithCliques(j, lambdaPrefix: lambdaPrefix, state: state, combined: &combined)
+                guard pick.resource >= 0 else { continue }
+                sum += pick.value
+                let base = pick.resource * (hours + 1)
+                diff[base + pick.start] += flat.devices[j]
+                diff[base + pick.start + pick.length] -= flat.devices[j]
+                picks.append((Int32(j), Int32(pick.resource), Int32(pick.start), Int32(pick.length)))
             }
+            return (value: sum, diff: diff, picks: picks)
         }
-        var value = values.reduce(0, +)
+        var value = blocks.reduce(0) { $0 + $1.value }
         for q in 0..<resources {
             for t in 0..<hours { value -= lambda[q][t] * Double(flat.capacity[q][t]) }
         }
         for (k, c) in state.cliques.enumerated() { value -= state.mu[k] * weight(c) }
-        return (value, diffs, chosen)
+        return (value, blocks.map(\.diff), blocks.map(\.picks))
     }
 
     /// Job j's own prices per device-hour: `share` x (lambda plus, in each hour of each resource, the prices

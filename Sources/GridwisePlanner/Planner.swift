@@ -85,7 +85,7 @@ public enum Planner {
 
         // 2. The bound, and prices that say which hours are contended.
         var relaxation = LagrangianRelaxation(flat: flat, included: best.placedMask)
-        let settings = Self.ascentSettings(jobs: flat.jobCount, searches: searches, chunked: flat.maxChunks.contains { $0 > 1 })
+        let settings = Self.ascentSettings(flat, searches: searches)
         var ascent = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? settings.iterations, targetGap: options.targetGap,
                                        deflection: settings.deflection, shouldStop: stop)
 
@@ -281,11 +281,12 @@ public enum Planner {
     /// (100,000 jobs within 10 s), and up to that 320 where every job runs in one piece, else 160. At 10,000
     /// jobs, seeds 1-8, 320 steps gave a better plan than 160 on every seed, in less time than 160 took
     /// before steps priced again only the options that could win (further steps change little: the step
-    /// scale reaches its floor); with 30 % of the jobs interruptible (`chunked`), whose schedules are priced
-    /// whole every step, 320 took longer and gave worse plans on seeds 1 and 2 (BENCHMARKS.md).
-    static func ascentSettings(jobs: Int, searches: Bool, chunked: Bool) -> (iterations: Int, deflection: Double) {
+    /// scale reaches its floor); with 30 % of the jobs interruptible, whose schedules of several pieces are
+    /// priced whole every step, 320 took longer and gave worse plans on seeds 1 and 2 (BENCHMARKS.md).
+    static func ascentSettings(_ flat: FlatProblem, searches: Bool) -> (iterations: Int, deflection: Double) {
         if searches { return (120, 0) }
-        return (jobs > 20_000 ? 120 : chunked ? deflectedSteps : settledSteps, deflection)
+        let chunked = flat.maxChunks.contains { $0 > 1 }
+        return (flat.jobCount > 20_000 ? 120 : chunked ? deflectedSteps : settledSteps, deflection)
     }
 
     /// A greedy plan guided by `prices`, improved by single-job moves. With `pricedMoves`, the moves first

@@ -22,6 +22,18 @@ struct LagrangianRelaxation {
     /// Fixed split of the jobs into blocks, so sums are added in the same order on any machine.
     static let blocks = 32
 
+    /// `body` over each block's range of jobs, the blocks in parallel; the results in block order.
+    func perBlock<T>(_ body: @Sendable (Range<Int>) -> T) -> [T] {
+        let jobs = flat.jobCount
+        let count = min(Self.blocks, max(1, jobs))
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: count) { b in out[b] = body((jobs * b / count)..<(jobs * (b + 1) / count)) }
+        }
+        return results.map { $0! }
+    }
+
     struct Evaluation {
         var value: Double
         /// Devices each resource would use in each hour if every job took its relaxed schedule.
@@ -59,7 +71,7 @@ struct LagrangianRelaxation {
 
         /// Adds the falls from the last prices to `lambda` to `falls`, then calls `body` with the arrays as
         /// pointers; `lambda` becomes the last prices.
-        mutating func withRaw(advancingTo lambda: [[Double]], _ body: (CarriedRaw) -> Void) {
+        mutating func withRaw<R>(advancingTo lambda: [[Double]], _ body: (CarriedRaw) -> R) -> R {
             if let last = prices {
                 for q in falls.indices {
                     for t in falls[q].indices { falls[q][t] += max(0, last[q][t] - lambda[q][t]) }
@@ -67,7 +79,7 @@ struct LagrangianRelaxation {
             }
             prices = lambda
             let fallPrefix = falls.flatMap(prefixSums)
-            fallPrefix.withUnsafeBufferPointer { fp in
+            return fallPrefix.withUnsafeBufferPointer { fp in
                 floor.withUnsafeBufferPointer { floor in
                     resource.withUnsafeBufferPointer { resource in
                         key.withUnsafeMutableBufferPointer { key in
@@ -95,61 +107,44 @@ struct LagrangianRelaxation {
         let hours = flat.hours
         let resources = flat.resources.count
         let lambdaPrefix = lambda.flatMap(prefixSums)
-        let jobs = flat.jobCount
-        let blockCount = min(Self.blocks, max(1, jobs))
-        var values = [Double](repeating: 0, count: blockCount)
-        var pricedCounts = [Int](repeating: 0, count: blockCount)
-        var diffs = [[Int32]](repeating: [], count: blockCount)
-        func run(_ carry: CarriedRaw?) {
-            values.withUnsafeMutableBufferPointer { valueBuffer in
-              pricedCounts.withUnsafeMutableBufferPointer { pricedBuffer in
-                diffs.withUnsafeMutableBufferPointer { diffBuffer in
-                    nonisolated(unsafe) let valueOut = valueBuffer
-                    nonisolated(unsafe) let pricedOut = pricedBuffer
-                    nonisolated(unsafe) let diffOut = diffBuffer
-                    // Each block writes only its own jobs' entries.
-                    nonisolated(unsafe) let carry = carry
-                    DispatchQueue.concurrentPerform(iterations: blockCount) { b in
-                        var diff = [Int32](repeating: 0, count: resources * (hours + 1))
-                        var sum = 0.0
-                        var priced = 0
-                        var scratch = FlatProblem.CheapestHours()
-                        let lo = jobs * b / blockCount, hi = jobs * (b + 1) / blockCount
-                        flat.withRaw { raw in
-                            lambdaPrefix.withUnsafeBufferPointer { lp in
-                                for j in lo..<hi where included[j] {
-                                    sum += raw.maxChunks[j] > 1
-                                        ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
-                                        : Self.solveContiguous(j, raw: raw, lambdaPrefix: lp.baseAddress!, diff: &diff, priced: &priced, carried: carry)
-                                }
-                            }
+        func run(_ carry: CarriedRaw?) -> [(value: Double, priced: Int, diff: [Int32])] {
+            nonisolated(unsafe) let carry = carry  // each block writes only its own jobs' entries
+            return perBlock { range in
+                var diff = [Int32](repeating: 0, count: resources * (hours + 1))
+                var sum = 0.0
+                var priced = 0
+                var scratch = FlatProblem.CheapestHours()
+                flat.withRaw { raw in
+                    lambdaPrefix.withUnsafeBufferPointer { lp in
+                        for j in range where included[j] {
+                            sum += raw.maxChunks[j] > 1
+                                ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                                : Self.solveContiguous(j, raw: raw, lambdaPrefix: lp.baseAddress!, diff: &diff, priced: &priced, carried: carry)
                         }
-                        valueOut[b] = sum
-                        pricedOut[b] = priced
-                        diffOut[b] = diff
                     }
                 }
-              }
+                return (sum, priced, diff)
             }
         }
+        let blocks: [(value: Double, priced: Int, diff: [Int32])]
         if var state = carried {
             carried = nil  // so that `state`'s arrays are its own, written in place
-            state.withRaw(advancingTo: lambda) { run($0) }
+            blocks = state.withRaw(advancingTo: lambda) { run($0) }
             carried = state
         } else {
-            run(nil)
+            blocks = run(nil)
         }
-        var value = values.reduce(0, +)
+        var value = blocks.reduce(0) { $0 + $1.value }
         var usage = [[Int32]](repeating: [Int32](repeating: 0, count: hours), count: resources)
         for q in 0..<resources {
             var running: Int32 = 0
             for t in 0..<hours {
-                for b in 0..<blockCount { running += diffs[b][q * (hours + 1) + t] }
+                for block in blocks { running += block.diff[q * (hours + 1) + t] }
                 usage[q][t] = running
                 value -= lambda[q][t] * Double(flat.capacity[q][t])
             }
         }
-        return Evaluation(value: value, usage: usage, priced: pricedCounts.reduce(0, +))
+        return Evaluation(value: value, usage: usage, priced: blocks.reduce(0) { $0 + $1.priced })
     }
 
     /// `Carried`'s arrays as pointers for `solveContiguous`: valid only inside `evaluate`.

@@ -45,7 +45,7 @@ final class GuidedPlanTests: XCTestCase {
         var meanWins = 0, bestWins = 0
         for seed in base..<(base + 20) {
             let (instance, flat, first) = firstPlan(seed: seed)
-            let settings = Planner.ascentSettings(jobs: flat.jobCount, searches: false, chunked: flat.maxChunks.contains { $0 > 1 })
+            let settings = Planner.ascentSettings(flat, searches: false)
             let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
             let ascent = relaxation.ascend(upperBound: first.objective, iterations: settings.iterations, targetGap: 0, deflection: settings.deflection, shouldStop: { false })
             let (byBest, byMean) = guidedPlans(flat: flat, first: first, steps: ascent)
@@ -108,7 +108,7 @@ final class GuidedPlanTests: XCTestCase {
     /// steps where they stopped, a round of as many again at a time, and plans guided by each round's prices
     /// compete with the plan: up to 8 rounds, while the gap is open and the steps still move. Rebuilt here
     /// step by step on 8 seeded instances (40 jobs, 24 hours, contended; rounds of 30 steps, as at this size
-    /// the default 160 settle in one), with a target no plan meets: the plan is the best of every round's
+    /// the default steps settle in one), with a target no plan meets: the plan is the best of every round's
     /// pair, the bound line counts every step, and without the target the planner stops after the first
     /// round (a plan never better than the target's).
     func testATargetGapNotReachedSendsTheStepsOn() {
@@ -117,7 +117,7 @@ final class GuidedPlanTests: XCTestCase {
         var improved = 0, extraRounds = 0
         for seed in base..<(base + 8) {
             let (instance, flat, first) = firstPlan(seed: seed)
-            let deflection = Planner.ascentSettings(jobs: flat.jobCount, searches: false, chunked: flat.maxChunks.contains { $0 > 1 }).deflection
+            let deflection = Planner.ascentSettings(flat, searches: false).deflection
             let steps = 30
             let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
             let target = 1e-12
