@@ -237,7 +237,7 @@ struct SimulationInputs {
             policies.append(.planner(try LoadedInputs.loadPolicy(file)))
             inputFiles.append(file)
         }
-        var planner = PlannerOptions(nodeLimit: 20_000)
+        var planner = PlannerOptions(nodeLimit: 20_000, restarts: 0)
         planner.timeLimit = c.timeLimit
         let options = SimulationOptions(forecast: model, cadence: cadence, planner: planner)
         return SimulationInputs(scenario: scenario, options: options, policies: policies, notes: notes, inputFiles: inputFiles)

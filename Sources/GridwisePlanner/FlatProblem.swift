@@ -55,7 +55,9 @@ struct FlatProblem {
     let optionStart: [Int]
     let options: [Option]
 
-    init(model: CostModel, allowSplitting: Bool) {
+    /// `excluding`: per job, resources its options may not use (a restricted problem: see
+    /// `Planner.restrictedRestarts`).
+    init(model: CostModel, allowSplitting: Bool, excluding: [Int: Set<Int>] = [:]) {
         let compiled = model.compiled
         self.compiled = compiled
         self.model = model
@@ -94,7 +96,8 @@ struct FlatProblem {
             let window = compiled.windows[j]
             let chunks = job.interruptible && allowSplitting ? job.maxChunks : 1
             var list: [Option] = []
-            for (i, o) in compiled.options[j].enumerated() {
+            let excluded = excluding[j] ?? []
+            for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceIndex[o.region][o.pool]) {
                 let running = job.runningHours(speed: o.speed)
                 let wue = regions[o.region].waterLitresPerKilowattHour
                 let water = weights.water * o.itKilowattHoursPerHour * wue / n.waterLitres

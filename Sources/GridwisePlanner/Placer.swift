@@ -201,3 +201,19 @@ struct Placer {
         return passes
     }
 }
+
+extension Placer {
+    /// The same plan on another flat problem of the same jobs (options matched by their index in the
+    /// compiled problem; a job whose option `flat` lacks is left unplaced).
+    func transferred(to target: FlatProblem) -> Placer {
+        var plan = Placer(flat: target, generator: generator, ignoresCapacity: ignoresCapacity)
+        for (j, a) in assignment.enumerated() where a.option >= 0 {
+            let index = flat.options[a.option].index
+            guard let oi = (target.optionStart[j]..<target.optionStart[j + 1]).first(where: { target.options[$0].index == index }) else { continue }
+            var moved = a
+            moved.option = oi
+            plan.assign(j, moved)
+        }
+        return plan
+    }
+}

@@ -128,7 +128,7 @@ public enum LetsWaitAwhile {
     }
 
     /// Runs every country, job kind, rule, policy and seed. `dataDirectory` holds ger_ci.csv, gb_ci.csv, fr_ci.csv.
-    public static func run(dataDirectory: String, seeds: Int, jobSeed: UInt64, noise: Double = 0.05, plannerOptions: PlannerOptions = PlannerOptions(nodeLimit: 2_000),
+    public static func run(dataDirectory: String, seeds: Int, jobSeed: UInt64, noise: Double = 0.05, plannerOptions: PlannerOptions = PlannerOptions(nodeLimit: 2_000, restarts: 0),
                            progress: (@Sendable (Double) -> Void)? = nil) throws(GridwiseError) -> [Cell] {
         var series: [[Double]] = []
         for country in countries {

@@ -49,7 +49,7 @@ public struct SimulationOptions: Sendable {
     /// When set, every signal read by a policy is recorded (tests).
     public var audit: ForecastAudit?
 
-    public init(forecast: ForecastModel = .perfect, cadence: ReplanCadence = .arrival, planner: PlannerOptions = PlannerOptions(nodeLimit: 20_000),
+    public init(forecast: ForecastModel = .perfect, cadence: ReplanCadence = .arrival, planner: PlannerOptions = PlannerOptions(nodeLimit: 20_000, restarts: 0),
                 pastDeadlineSteps: Int = 0, audit: ForecastAudit? = nil) {
         self.forecast = forecast
         self.cadence = cadence
