@@ -408,8 +408,9 @@ public enum Planner {
         return guided
     }
 
-    /// Restarts (step 9, `restrictedRestarts`) run on instances of this many jobs. On the benchmark's 30-job (seeds 1-2) and 50-job (seeds 1-3) instances they changed no
-    /// plan, for 5-10 s more; at 200 jobs they take 35-45 s (BENCHMARKS.md).
+    /// Restarts (step 9, `restrictedRestarts`) run on instances of this many jobs. On the benchmark's 30-job
+    /// (seeds 1-2) and 50-job (seeds 1-3) instances they changed no plan, for 5-10 s more; at 100-200 jobs
+    /// they take 20-45 s (BENCHMARKS.md).
     static let restartJobs = 51...250
 
     /// Deflected steps beside the search (up to 2,000 jobs), and without it where jobs may be split.
