@@ -120,6 +120,16 @@ struct FlatProblem {
 
     var jobCount: Int { devices.count }
 
+    /// The flat option of job `j` that is option `index` of the compiled problem (nil: excluded here).
+    func option(job j: Int, index: Int) -> Int? {
+        (optionStart[j]..<optionStart[j + 1]).first { Int(options[$0].index) == index }
+    }
+
+    /// Devices x the fewest slots any option of job `j` holds: the order large jobs go first by.
+    func footprint(_ j: Int) -> Int {
+        Int(devices[j]) * ((optionStart[j]..<optionStart[j + 1]).map { Int(options[$0].slots) }.min() ?? 0)
+    }
+
     /// Running hours and slots of option `o` in `k` pieces.
     @inline(__always)
     func shape(_ o: Option, job j: Int, chunks k: Int) -> (running: Double, slots: Int, fraction: Double) {

@@ -133,11 +133,7 @@ struct Placer {
     /// Jobs by priority (highest first), then by device-hours held (largest first), then file order.
     var order: [Int] {
         let jobs = flat.compiled.problem.jobs
-        let footprint = (0..<flat.jobCount).map { j -> Double in
-            let range = flat.optionStart[j]..<flat.optionStart[j + 1]
-            let slots = range.map { Int(flat.options[$0].slots) }.min() ?? 0
-            return Double(flat.devices[j]) * Double(slots)
-        }
+        let footprint = (0..<flat.jobCount).map(flat.footprint)
         return (0..<flat.jobCount).sorted { a, b in
             if jobs[a].priority != jobs[b].priority { return jobs[a].priority > jobs[b].priority }
             if footprint[a] != footprint[b] { return footprint[a] > footprint[b] }
@@ -208,8 +204,7 @@ extension Placer {
     func transferred(to target: FlatProblem) -> Placer {
         var plan = Placer(flat: target, generator: generator, ignoresCapacity: ignoresCapacity)
         for (j, a) in assignment.enumerated() where a.option >= 0 {
-            let index = flat.options[a.option].index
-            guard let oi = (target.optionStart[j]..<target.optionStart[j + 1]).first(where: { target.options[$0].index == index }) else { continue }
+            guard let oi = target.option(job: j, index: Int(flat.options[a.option].index)) else { continue }
             var moved = a
             moved.option = oi
             plan.assign(j, moved)

@@ -320,10 +320,7 @@ public enum Planner {
     static func restrictedRestarts(from start: Placer, model: CostModel, allowSplitting: Bool, generator: CandidateGenerator,
                                    effort: (moves: Int, rounds: Int), options: PlannerOptions, shouldStop: @escaping @Sendable () -> Bool) -> Placer {
         let flat = start.flat
-        let footprint = (0..<flat.jobCount).map { j -> Int in
-            let slots = (flat.optionStart[j]..<flat.optionStart[j + 1]).map { Int(flat.options[$0].slots) }.min() ?? 0
-            return Int(flat.devices[j]) * slots
-        }
+        let footprint = (0..<flat.jobCount).map(flat.footprint)
         let large = (0..<flat.jobCount).filter { flat.maxChunks[$0] == 1 }.sorted { footprint[$0] != footprint[$1] ? footprint[$0] > footprint[$1] : $0 < $1 }.prefix(options.restarts)
         var best = start
         var excluded: [Int: Set<Int>] = [:]
@@ -357,7 +354,7 @@ public enum Planner {
     static func placer(_ assignment: [Candidate?], flat: FlatProblem, generator: CandidateGenerator) -> Placer {
         var plan = Placer(flat: flat, generator: generator)
         for case let c? in assignment {
-            guard let oi = (flat.optionStart[c.job]..<flat.optionStart[c.job + 1]).first(where: { Int(flat.options[$0].index) == c.option }) else { continue }
+            guard let oi = flat.option(job: c.job, index: c.option) else { continue }
             plan.assign(c.job, Placer.Assigned(option: oi, chunks: c.chunks, slots: c.slots, objective: c.objective))
         }
         return plan
