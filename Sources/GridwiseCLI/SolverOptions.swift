@@ -12,6 +12,12 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Branch-and-bound node limit on small plans; more can prove optimality, at the cost of time.")
     var nodeLimit: Int = 200_000
 
+    @Option(help: ArgumentHelp("On plans of 51 to 250 jobs, restarts with each of this many of the largest jobs kept off the resource it holds; each costs about one whole search (0: none, for a plan in a few seconds).", valueName: "N"))
+    var restarts: Int = PlannerOptions().restarts
+
+    @Option(help: ArgumentHelp("Where each restart plans from: scratch, plan (the best plan so far) or both (the two in turn, the better plan kept, in twice the time).", valueName: "START"))
+    var restartFrom: String = PlannerOptions().restartFrom.rawValue
+
     func validate() throws {
         if let timeLimit, !(timeLimit > 0 && timeLimit.isFinite) {
             throw ValidationError("--time-limit: found \(timeLimit); expected a number of seconds greater than 0")
@@ -20,6 +26,10 @@ struct SolverOptions: ParsableArguments {
             throw ValidationError("--target-gap: found '\(targetGap)'; expected a percentage such as 0.5% or a fraction from 0 to 1 such as 0.005")
         }
         if nodeLimit < 0 { throw ValidationError("--node-limit: found \(nodeLimit); expected 0 or more") }
+        if restarts < 0 { throw ValidationError("--restarts: found \(restarts); expected 0 or more") }
+        if RestartStart(rawValue: restartFrom) == nil {
+            throw ValidationError("--restart-from: found '\(restartFrom)'; expected one of \(RestartStart.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     static func fraction(_ text: String) -> Double? {
@@ -30,6 +40,7 @@ struct SolverOptions: ParsableArguments {
     }
 
     var plannerOptions: PlannerOptions {
-        PlannerOptions(nodeLimit: nodeLimit, targetGap: targetGap.flatMap(Self.fraction) ?? 0, timeLimit: timeLimit)
+        PlannerOptions(nodeLimit: nodeLimit, targetGap: targetGap.flatMap(Self.fraction) ?? 0, timeLimit: timeLimit, restarts: restarts,
+                       restartFrom: RestartStart(rawValue: restartFrom) ?? .scratch)
     }
 }

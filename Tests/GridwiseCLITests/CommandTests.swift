@@ -228,4 +228,13 @@ final class CommandTests: CLITestCase {
         let tooBig = run("place", path("examples/global"), "--job", "llm-13b-pretrain", "--target-gap", "150%")
         XCTAssertEqual(tooBig.status, 2, tooBig.stderr)
     }
+
+    func testRestartOptionsAreChecked() {
+        let start = run("plan", path("examples/global"), "--restart-from", "nowhere")
+        XCTAssertEqual(start.status, 2)
+        XCTAssertTrue(start.stderr.contains("--restart-from: found 'nowhere'; expected one of scratch, plan, both"), start.stderr)
+        let negative = run("plan", path("examples/global"), "--restarts=-1")
+        XCTAssertEqual(negative.status, 2)
+        XCTAssertTrue(negative.stderr.contains("--restarts: found -1; expected 0 or more"), negative.stderr)
+    }
 }

@@ -48,6 +48,14 @@ final class RestartTests: XCTestCase {
         XCTAssertEqual(restarted.assignment.map { flat.options[$0.option].resource }, [1, 0, 0], "large in the dear region, both small ones in the cheap one")
         XCTAssertEqual(restarted.used, [[4], [3]], "usage counted on the whole problem's resources")
         XCTAssertEqual(restarted.flat.options.count, flat.options.count, "the plan is on the whole problem")
+
+        // From the plan instead: the large job, out of the cheap region, finds the dear one full; single-job
+        // moves then send both small jobs to the cheap region and the large one to the dear one.
+        let fromPlan = Planner.restrictedRestarts(from: stuck, model: model, allowSplitting: true, generator: generator, effort: (moves: 0, rounds: 1),
+                                                  options: PlannerOptions(), fromPlan: true, shouldStop: { false })
+        XCTAssertEqual(fromPlan.objective * kg, 1.3, accuracy: 1e-12)
+        XCTAssertEqual(fromPlan.assignment.map { flat.options[$0.option].resource }, [1, 0, 0])
+        XCTAssertEqual(fromPlan.used, [[4], [3]])
     }
 
     /// A listed plan and the placer's plan convert both ways without change, and a plan moved to a

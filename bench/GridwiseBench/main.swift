@@ -5,10 +5,10 @@ import GridwisePlanner
 // gridwise-bench: one solver on one seeded generated instance, one JSON line out (see BENCHMARKS.md).
 //
 //   gridwise-bench --jobs 10000 [--seed 1] [--interruptible 0.2] [--solver gridwise|alone|baseline]
-//                  [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--export-model FILE]
+//                  [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--restart-from scratch|plan|both] [--export-model FILE]
 
 func usage(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("gridwise-bench: \(message)\nusage: gridwise-bench --jobs N [--seed S] [--interruptible F] [--solver gridwise|alone|baseline] [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--export-model FILE]\n".utf8))
+    FileHandle.standardError.write(Data("gridwise-bench: \(message)\nusage: gridwise-bench --jobs N [--seed S] [--interruptible F] [--solver gridwise|alone|baseline] [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--restart-from scratch|plan|both] [--export-model FILE]\n".utf8))
     exit(2)
 }
 
@@ -29,7 +29,7 @@ while !arguments.isEmpty {
     guard key.hasPrefix("--"), !arguments.isEmpty else { usage("expected --option value, found '\(key)'") }
     values[String(key.dropFirst(2))] = arguments.removeFirst()
 }
-for key in values.keys where !["jobs", "seed", "interruptible", "solver", "time-limit", "target-gap", "bound-iterations", "moves", "restarts", "export-model", "regions", "hours"].contains(key) {
+for key in values.keys where !["jobs", "seed", "interruptible", "solver", "time-limit", "target-gap", "bound-iterations", "moves", "restarts", "restart-from", "export-model", "regions", "hours"].contains(key) {
     usage("unknown option --\(key)")
 }
 guard let jobs = values["jobs"].flatMap(Int.init), jobs > 0 else { usage("--jobs needs a positive whole number") }
@@ -72,6 +72,7 @@ case "gridwise":
     if let s = values["target-gap"] { guard let v = Double(s), v >= 0 else { usage("--target-gap needs a fraction >= 0") }; options.targetGap = v }
     if let s = values["moves"] { guard let v = Int(s), v >= 0 else { usage("--moves needs a whole number >= 0") }; options.neighbourhoodMoves = v }
     if let s = values["restarts"] { guard let v = Int(s), v >= 0 else { usage("--restarts needs a whole number >= 0") }; options.restarts = v }
+    if let s = values["restart-from"] { guard let v = RestartStart(rawValue: s) else { usage("--restart-from needs scratch, plan or both") }; options.restartFrom = v }
     if let s = values["bound-iterations"] { guard let v = Int(s), v > 0 else { usage("--bound-iterations needs a positive whole number") }; options.boundIterations = v }
     let plan = Planner.plan(problem, inputs: PlanInputs(jobs: "generated", regions: "generated", policy: "generated", signals: "generated"), generatedBy: "gridwise-bench", options: options)
     record["objective"] = plan.optimality.objective
