@@ -229,6 +229,14 @@ public enum Planner {
         var placed = assignment.compactMap { $0 }
         var objective = placed.reduce(0) { $0 + $1.objective }
         var bound = ascent.bound
+        // Steps 8 and 9: a plan found after the bound replaces the plan only where it places the same jobs
+        // (the bound speaks for them), at a lower objective.
+        func adopt(_ plan: Placer) {
+            guard plan.placedMask == assignment.map({ $0 != nil }), plan.objective < objective - 1e-12 * max(1, abs(objective)) else { return }
+            assignment = candidates(plan)
+            placed = assignment.compactMap { $0 }
+            objective = placed.reduce(0) { $0 + $1.objective }
+        }
         func chunkNote(exact: Bool) -> String {
             exact ? "; interruptible jobs' chunked schedules solved exactly at the final prices" : chunkedOptions > 0 ? "; interruptible jobs bounded by their cheapest hours" : ""
         }
@@ -253,12 +261,7 @@ public enum Planner {
             if searches, cut.cliques > 0, !provedBySearch, gap(objective: objective, bound: max(bound, cut.bound)) > options.targetGap, !stop() {
                 let plan = Self.cliqueGuidedPlan(relaxation, cut, generator: generator, order: order, maxPasses: options.maxPasses, shouldStop: stop)
                 let found = Neighbourhood(placer: plan, prices: searchPrices).search(from: plan, moves: max(1, effort.moves / Self.cliqueSearchDivisor), rounds: effort.rounds, seeds: [1, 2], shouldStop: stop)
-                let mask = assignment.map { $0 != nil }
-                if found.plan.placedMask == mask, found.plan.objective < objective - 1e-12 * max(1, abs(objective)) {
-                    assignment = candidates(found.plan)
-                    placed = assignment.compactMap { $0 }
-                    objective = placed.reduce(0) { $0 + $1.objective }
-                }
+                adopt(found.plan)
             }
             if cut.bound > bound {
                 bound = cut.bound
@@ -278,11 +281,7 @@ public enum Planner {
                                                     effort: effort, options: options, fromPlan: fromPlan, shouldStop: stop)
                 if isBetter(chain, than: restarted) { restarted = chain }
             }
-            if restarted.placedMask == start.placedMask, restarted.objective < start.objective - 1e-12 * max(1, abs(start.objective)) {
-                assignment = candidates(restarted)
-                placed = assignment.compactMap { $0 }
-                objective = placed.reduce(0) { $0 + $1.objective }
-            }
+            adopt(restarted)
         }
         let optimal = provedBySearch || bound >= objective - 1e-12 * max(1, abs(objective))
         if optimal { bound = objective }
