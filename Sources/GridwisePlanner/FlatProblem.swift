@@ -54,6 +54,10 @@ struct FlatProblem {
     /// Options of job j are `options[optionStart[j] ..< optionStart[j + 1]]`.
     let optionStart: [Int]
     let options: [Option]
+    /// Per flat option: a lower bound on any schedule of it in 2 or more pieces, whatever the prices and
+    /// capacity (`cheapestHoursBounds` with no prices, the least over the piece counts); infinite for jobs
+    /// that run in one piece.
+    private(set) var chunkedFloor: [Double] = []
 
     /// `excluding`: per job, resources its options may not use (a restricted problem: see
     /// `Planner.restrictedRestarts`).
@@ -116,6 +120,14 @@ struct FlatProblem {
         }
         self.optionStart = optionStart
         self.options = options
+        var floor = [Double](repeating: .infinity, count: options.count)
+        var scratch = CheapestHours()
+        for j in 0..<jobs.count where maxChunks[j] > 1 {
+            for oi in optionStart[j]..<optionStart[j + 1] {
+                cheapestHoursBounds(options[oi], job: j, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
+            }
+        }
+        chunkedFloor = floor
     }
 
     var jobCount: Int { devices.count }
@@ -287,17 +299,24 @@ struct FlatProblem {
         scratch.order.append(contentsOf: 0..<w)
         // Only the cheapest hours the most pieces need are ever read: select them, then sort those.
         let needed = min(w, shape(o, job: j, chunks: kMax).slots)
-        let costs = scratch.costs
-        func before(_ x: Int, _ y: Int) -> Bool { costs[x] < costs[y] || (costs[x] == costs[y] && x < y) }
-        Self.selectFirst(needed, of: &scratch.order, by: before)
-        scratch.order[0..<needed].sort(by: before)
+        scratch.costs.withUnsafeBufferPointer { costs in
+            scratch.order.withUnsafeMutableBufferPointer { order in
+                let before = { (x: Int, y: Int) -> Bool in costs[x] < costs[y] || (costs[x] == costs[y] && x < y) }
+                Self.selectFirst(needed, of: order, by: before)
+                Self.insertionSort(order, 0, needed - 1, by: before)
+            }
+        }
         var sum = 0.0, taken = 0
         for k in 2...kMax {
             let shape = shape(o, job: j, chunks: k)
             guard shape.slots <= w, shape.slots >= 1 else { break }
             var partial = Double.infinity
-            for i in 0..<w { partial = min(partial, shape.fraction * scratch.hourly[i] + scratch.prices[i]) }
-            while taken < shape.slots - 1 { sum += costs[scratch.order[taken]]; taken += 1 }
+            scratch.hourly.withUnsafeBufferPointer { hourly in
+                scratch.prices.withUnsafeBufferPointer { prices in
+                    for i in 0..<w { partial = min(partial, shape.fraction * hourly[i] + prices[i]) }
+                }
+            }
+            while taken < shape.slots - 1 { sum += scratch.costs[scratch.order[taken]]; taken += 1 }
             body(k, sum + partial + o.latency * shape.running, scratch.order)
         }
     }
@@ -305,12 +324,33 @@ struct FlatProblem {
     /// Moves the `count` first elements of `items` by `before` (a strict total order) to its front, in any
     /// order (Hoare's selection, median-of-three pivots).
     static func selectFirst(_ count: Int, of items: inout [Int], by before: (Int, Int) -> Bool) {
+        items.withUnsafeMutableBufferPointer { selectFirst(count, of: $0, by: before) }
+    }
+
+    /// Sorts `items[lo...hi]` by `before` (few items, or items nearly in order).
+    @inline(__always)
+    static func insertionSort(_ items: UnsafeMutableBufferPointer<Int>, _ lo: Int, _ hi: Int, by before: (Int, Int) -> Bool) {
+        guard hi > lo else { return }
+        for i in (lo + 1)...hi {
+            let x = items[i]
+            var k = i
+            while k > lo, before(x, items[k - 1]) {
+                items[k] = items[k - 1]
+                k -= 1
+            }
+            items[k] = x
+        }
+    }
+
+    /// The same in place in a buffer (the bound's inner loop: no copy-on-write checks).
+    @inline(__always)
+    static func selectFirst(_ count: Int, of items: UnsafeMutableBufferPointer<Int>, by before: (Int, Int) -> Bool) {
         var lo = 0, hi = items.count - 1
         guard count > 0, count < items.count else { return }
         let target = count - 1  // the element that belongs at this index, and all before it, end up in front
         while hi > lo {
             if hi - lo < 16 {
-                items[lo...hi].sort(by: before)
+                insertionSort(items, lo, hi, by: before)
                 return
             }
             let mid = lo + (hi - lo) / 2

@@ -19,8 +19,6 @@ struct Placer {
     let generator: CandidateGenerator
     var used: [[Int32]]
     var assignment: [Assigned]
-    /// Per flat option: a lower bound on any chunked schedule of it (cheapest hours, capacity ignored).
-    let chunkedFloor: [Double]
     /// Each job alone: capacity is not looked at (the Carbon Aware SDK's answer, for comparison).
     let ignoresCapacity: Bool
 
@@ -30,14 +28,6 @@ struct Placer {
         self.generator = generator
         used = flat.capacity.map { [Int32](repeating: 0, count: $0.count) }
         assignment = Array(repeating: Assigned(), count: flat.jobCount)
-        var floor = [Double](repeating: .infinity, count: flat.options.count)
-        var scratch = FlatProblem.CheapestHours()
-        for j in 0..<flat.jobCount where flat.maxChunks[j] > 1 {
-            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
-                flat.cheapestHoursBounds(flat.options[oi], job: j, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
-            }
-        }
-        chunkedFloor = floor
     }
 
     var placedMask: [Bool] { assignment.map { $0.option >= 0 } }
@@ -104,7 +94,8 @@ struct Placer {
         guard flat.maxChunks[j] > 1 else { return result }
         // Chunked schedules, exactly, where their floor could beat the best so far (prices are only added
         // after: the floor has none, so with prices this is a heuristic choice).
-        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] where chunkedFloor[oi] < resultValue - 1e-12 {
+        var scratch = FlatProblem.CheapestHours()
+        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] where flat.chunkedFloor[oi] < resultValue - 1e-12 {
             let o = flat.options[oi]
             let q = Int(o.resource)
             let cap = flat.capacity[q]
@@ -117,8 +108,16 @@ struct Placer {
                 }
                 continue
             }
+            // Each piece count's cheapest hours among those left (priced, where prices are given) bound its
+            // schedules from below: the dynamic programme runs only where that bound could beat the best so far.
+            var floors = [Double](repeating: .infinity, count: Int(flat.maxChunks[j]) + 1)
+            flat.cheapestHoursBounds(o, job: j, price: { t in
+                if let available, !available(t) { return .infinity }
+                return prices.map { dd * $0[q][t] } ?? 0
+            }, scratch: &scratch) { k, bound, _ in floors[k] = bound }
             for k in 2...Int(flat.maxChunks[j]) {
-                guard let c = generator.bestChunked(job: j, option: Int(o.index), chunks: k, available: ignoresCapacity ? nil : { use[$0] + d <= cap[$0] }) else { continue }
+                guard floors[k] < resultValue - 1e-12 + 1e-9 * max(1, abs(resultValue)) else { continue }
+                guard let c = generator.bestChunked(job: j, option: Int(o.index), chunks: k, available: available) else { continue }
                 var v = c.objective
                 if let p = prices { v += c.slots.reduce(0) { $0 + dd * p[q][$1] } }
                 if v < resultValue - 1e-12 {

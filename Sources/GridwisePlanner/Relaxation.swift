@@ -276,6 +276,9 @@ struct LagrangianRelaxation {
                 }
                 continue
             }
+            // Prices only add to the price-free floor: where it cannot beat the best so far, the pieces'
+            // cheapest hours cannot either (the margin keeps rounding from deciding).
+            if exactChunks == nil, flat.chunkedFloor[oi] - 1e-9 * max(1, abs(best)) >= best { continue }
             flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
                 var v = bound
                 // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).

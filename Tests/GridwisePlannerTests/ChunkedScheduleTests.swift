@@ -70,6 +70,88 @@ final class ChunkedScheduleTests: XCTestCase {
         print("ChunkedScheduleTests: \(compared) schedules compared (\(priced) priced), \(none) cases with none")
     }
 
+    /// The placer's best schedule for an interruptible job on two pools, with random hours of each pool
+    /// taken by others: without prices it is the cheapest of every schedule listed in the hours left; with
+    /// prices (where each piece count's schedule is the cheapest by objective, its prices added after) it
+    /// is the least of the contiguous schedules' and those schedules' priced values. So the bounds that
+    /// skip a piece count's programme never skip the one that wins.
+    func testPlacerFindsTheBestScheduleInTheHoursLeft() {
+        let seed: UInt64 = 5153
+        print("ChunkedScheduleTests placer seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        var plain = 0, priced = 0, chunkedWins = 0
+        for round in 0..<60 {
+            let hours = Int.random(in: 6...13, using: &rng)
+            let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
+            let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
+            let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": price])
+            let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [
+                AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4),
+                AcceleratorPool(type: "Y", count: 8, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.8),
+            ])])
+            let work = Double(Int.random(in: 4...min(20, 3 * (hours - 3)), using: &rng)) / 4
+            let overhead = [0, 0.1, 0.25, 0.5].randomElement(using: &rng)!
+            let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(work), release: Fixtures.at(0), deadline: Fixtures.at(hours),
+                          interruptible: true, checkpointOverheadHours: overhead, maxChunks: 3)
+            let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05))
+            let (_, _, _, model) = Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals))
+            let generator = CandidateGenerator(model: model)
+            let flat = FlatProblem(model: model, allowSplitting: true)
+            var placer = Placer(flat: flat, generator: generator)
+            let window = model.compiled.windows[0]
+            // Another job's 7 of 8 devices in about a quarter of each pool's hours: 2 devices do not fit there.
+            for q in placer.used.indices { for t in window where Double.random(in: 0..<1, using: &rng) < 0.25 { placer.used[q][t] = 7 } }
+            let prices: [[Double]]? = round % 2 == 0 ? nil : placer.used.map { _ in (0..<hours).map { _ in [0, 0, 0.002, 0.005].randomElement(using: &rng)! } }
+            let options = model.compiled.options[0]
+            var expected = Double.infinity
+            var expectedChunked = Double.infinity
+            for (i, option) in options.enumerated() {
+                let q = flat.resourceIndex[option.region][option.pool]
+                let free = { (t: Int) in placer.used[q][t] + 2 <= 8 }
+                let pay = { (slots: [Int]) in prices.map { p in slots.reduce(0) { $0 + 2 * p[q][$1] } } ?? 0 }
+                // Every schedule of k runs in the hours left, by its objective (plus prices): all k without
+                // prices, one piece with them.
+                for k in 1...(prices == nil ? 3 : 1) {
+                    let s = generator.slotsNeeded(job, option, chunks: k)
+                    forEachSubset(of: window, size: s, runs: k) { slots in
+                        guard slots.allSatisfy(free) else { return }
+                        let v = generator.make(0, option: i, slots: slots, chunks: k).objective + pay(slots)
+                        expected = min(expected, v)
+                        if k > 1 { expectedChunked = min(expectedChunked, v) }
+                    }
+                }
+                guard prices != nil else { continue }
+                // With prices, in pieces: the cheapest hours with their prices where no overhead makes the
+                // piece count matter and they form at most 3 runs, else each piece count's cheapest by objective.
+                if overhead == 0, let c = generator.bestFreeSplit(job: 0, option: i, available: free, price: prices.map { p in { 2 * p[q][$0] } }) {
+                    expected = min(expected, c.value)
+                    expectedChunked = min(expectedChunked, c.value)
+                    continue
+                }
+                for k in 2...3 {
+                    guard let c = generator.bestChunked(job: 0, option: i, chunks: k, available: free) else { continue }
+                    expected = min(expected, c.objective + pay(c.slots))
+                    expectedChunked = min(expectedChunked, c.objective + pay(c.slots))
+                }
+            }
+            let found = placer.best(0, prices: prices, pricePrefix: prices?.map(prefixSums))
+            guard let found else {
+                XCTAssertEqual(expected, .infinity, "round \(round): the placer found nothing, but a schedule exists")
+                continue
+            }
+            let q = Int(flat.options[found.option].resource)
+            let value = found.objective + (prices.map { p in found.slots.reduce(0) { $0 + 2 * p[q][$1] } } ?? 0)
+            XCTAssertEqual(value, expected, accuracy: 1e-9 * max(1, abs(expected)), "round \(round), overhead \(overhead), prices \(prices != nil)")
+            XCTAssertTrue(found.slots.allSatisfy { placer.used[q][$0] + 2 <= 8 }, "round \(round): \(found.slots) in hours taken")
+            if prices == nil { plain += 1 } else { priced += 1 }
+            if expectedChunked < expected + 1e-12, found.chunks > 1 { chunkedWins += 1 }
+        }
+        XCTAssertGreaterThan(plain, 20)
+        XCTAssertGreaterThan(priced, 20)
+        XCTAssertGreaterThan(chunkedWins, 10)
+        print("ChunkedScheduleTests placer: \(plain) rounds without prices, \(priced) with, \(chunkedWins) won by a schedule in pieces")
+    }
+
     /// The cheapest-hours bound selects the cheapest hours instead of sorting the whole window: its order
     /// begins with the same hours, in the same order (ties: the earlier hour), as a full sort, as far as the
     /// slots of each chunk count, and each bound is the sum of those hours as the full sort gives it.
