@@ -277,7 +277,8 @@ struct LagrangianRelaxation {
                 continue
             }
             // Prices only add to the price-free floor: where it cannot beat the best so far, the pieces'
-            // cheapest hours cannot either (the margin keeps rounding from deciding).
+            // cheapest hours cannot either (the margin keeps rounding from deciding). The exact programme
+            // below, on small instances, keeps its own path.
             if exactChunks == nil, flat.chunkedFloor[oi] - 1e-9 * max(1, abs(best)) >= best { continue }
             flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
                 var v = bound
