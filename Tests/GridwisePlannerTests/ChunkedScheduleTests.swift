@@ -7,6 +7,15 @@ import XCTest
 /// (`CandidateGenerator.bestChunkedValue`) and the cheapest-hours bound (`FlatProblem.cheapestHoursBounds`),
 /// each against listing or sorting everything.
 final class ChunkedScheduleTests: XCTestCase {
+    /// The cost model of one job in one region (zone "Z", hourly carbon and price as given) with these pools.
+    static func model(_ job: Job, carbon: [Double], price: [Double], pools: [AcceleratorPool] = [AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4)],
+                      weights: ObjectiveWeights = ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05)) -> CostModel {
+        let signals = Fixtures.signals(hours: carbon.count, carbon: ["Z": carbon], price: ["Z": price])
+        let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: pools)])
+        let policy = Policy(name: "c", weights: weights)
+        return Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals)).3
+    }
+
     /// One job on one pool, a random window, random hours blocked (capacity in use) and random prices per
     /// hour: for 1, 2 and 3 runs, the programme's schedule is the cheapest of every schedule listed, it
     /// holds the slots needed in exactly that many runs and no blocked hour, and its value is its own
@@ -21,16 +30,13 @@ final class ChunkedScheduleTests: XCTestCase {
             // Few distinct carbon values, so equal costs (ties) are common.
             let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
             let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
-            let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": price])
-            let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4)])])
             // 1 to 6 hours of work, in quarter hours, at most the window less 2 hours.
             let work = Double(Int.random(in: 4...min(24, 4 * (hours - 3)), using: &rng)) / 4
             let overhead = [0, 0.1, 0.25, 0.5].randomElement(using: &rng)!
             let release = Int.random(in: 0...1, using: &rng)
             let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(work), release: Fixtures.at(release), deadline: Fixtures.at(hours),
                           interruptible: true, checkpointOverheadHours: overhead, maxChunks: 3)
-            let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05))
-            let (_, _, _, model) = Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals))
+            let model = Self.model(job, carbon: carbon, price: price)
             let generator = CandidateGenerator(model: model)
             guard let option = model.compiled.options[0].first else { XCTFail("round \(round): the job has no option"); continue }
             let window = model.compiled.windows[0]
@@ -84,17 +90,14 @@ final class ChunkedScheduleTests: XCTestCase {
             let hours = Int.random(in: 6...13, using: &rng)
             let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
             let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
-            let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": price])
-            let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [
-                AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4),
-                AcceleratorPool(type: "Y", count: 8, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.8),
-            ])])
             let work = Double(Int.random(in: 4...min(20, 3 * (hours - 3)), using: &rng)) / 4
             let overhead = [0, 0.1, 0.25, 0.5].randomElement(using: &rng)!
             let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(work), release: Fixtures.at(0), deadline: Fixtures.at(hours),
                           interruptible: true, checkpointOverheadHours: overhead, maxChunks: 3)
-            let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05))
-            let (_, _, _, model) = Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals))
+            let model = Self.model(job, carbon: carbon, price: price, pools: [
+                AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4),
+                AcceleratorPool(type: "Y", count: 8, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.8),
+            ])
             let generator = CandidateGenerator(model: model)
             let flat = FlatProblem(model: model, allowSplitting: true)
             var placer = Placer(flat: flat, generator: generator)
@@ -163,12 +166,9 @@ final class ChunkedScheduleTests: XCTestCase {
         for round in 0..<30 {
             let hours = Int.random(in: 8...60, using: &rng)
             let carbon = (0..<hours).map { _ in Double([100, 150, 150, 300, 500].randomElement(using: &rng)!) }
-            let signals = Fixtures.signals(hours: hours, carbon: ["Z": carbon], price: ["Z": Array(repeating: 40, count: hours)])
-            let catalog = RegionCatalog(regions: [Region(name: "r", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4)])])
             let job = Job(id: "j", kind: .batchInference, deviceCount: 1, work: .referenceHours(Double(Int.random(in: 2...(hours / 2), using: &rng)) + 0.5),
                           release: Fixtures.at(0), deadline: Fixtures.at(hours), interruptible: true, checkpointOverheadHours: 0.25, maxChunks: 3)
-            let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
-            let (_, _, _, model) = Planner.prepare(PlanningProblem(jobs: [job], catalog: catalog, policy: policy, signals: signals))
+            let model = Self.model(job, carbon: carbon, price: Array(repeating: 40, count: hours), weights: ObjectiveWeights(carbon: 1))
             let flat = FlatProblem(model: model, allowSplitting: true)
             let o = flat.options[0]
             let prices = (0..<hours).map { _ in [0, 0, 0.001].randomElement(using: &rng)! }
