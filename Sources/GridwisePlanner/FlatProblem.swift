@@ -10,7 +10,10 @@ import GridwiseCore
 ///
 /// where `R` is the prefix sum of the region's rate (the carbon and cost weights, divided by their
 /// normalisers, per kWh); it is the same sum `CostModel.objective` computes term by term.
-struct FlatProblem {
+///
+/// A class, immutable once made: plans (`Placer`) and the searches' closures hold it by reference, as
+/// copying some twenty arrays' references at each copy of a plan took a third of the search's time.
+final class FlatProblem: Sendable {
     struct Option {
         /// Index into `CompiledProblem.options[j]`.
         var index: Int32
@@ -57,7 +60,7 @@ struct FlatProblem {
     /// Per flat option: a lower bound on any schedule of it in 2 or more pieces, whatever the prices and
     /// capacity (`cheapestHoursBounds` with no prices, the least over the piece counts); infinite for jobs
     /// that run in one piece.
-    private(set) var chunkedFloor: [Double] = []
+    let chunkedFloor: [Double]
 
     /// `excluding`: per job, resources its options may not use (a restricted problem: see
     /// `Planner.restrictedRestarts`).
@@ -80,18 +83,22 @@ struct FlatProblem {
         capacity = resources.map { compiled.capacity[$0.region][$0.pool] }
         let weights = model.weights, n = model.normalisers
         let carbonFactor = weights.carbon / 1000 / n.carbonKilograms, costFactor = weights.cost / 1000 / n.cost
-        rate = regions.indices.map { r in (0..<compiled.hours).map { t in carbonFactor * compiled.carbon[r][t] + costFactor * compiled.price[r][t] } }
+        let rate = regions.indices.map { r in (0..<compiled.hours).map { t in carbonFactor * compiled.carbon[r][t] + costFactor * compiled.price[r][t] } }
+        self.rate = rate
         rateFlat = rate.flatMap { $0 }
         prefixFlat = rate.flatMap(prefixSums)
         delayWeight = weights.delay / n.delayHours
         let jobs = compiled.problem.jobs
         devices = jobs.map { Int32($0.deviceCount) }
-        windowStart = compiled.windows.map { Int32($0.lowerBound) }
-        windowEnd = compiled.windows.map { Int32($0.upperBound) }
+        let windowStart = compiled.windows.map { Int32($0.lowerBound) }, windowEnd = compiled.windows.map { Int32($0.upperBound) }
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
         let start = compiled.problem.horizon.start
         releaseHour = jobs.map { $0.release.hours(since: start) }
-        maxChunks = jobs.map { Int32($0.interruptible && allowSplitting ? $0.maxChunks : 1) }
-        overhead = jobs.map(\.checkpointOverheadHours)
+        let maxChunks = jobs.map { Int32($0.interruptible && allowSplitting ? $0.maxChunks : 1) }
+        let overhead = jobs.map(\.checkpointOverheadHours)
+        self.maxChunks = maxChunks
+        self.overhead = overhead
         // Lowest rate over any span of hours, per region: a sparse table for window minima.
         let minima = rate.map { RangeMinimum($0) }
         var optionStart = [0]
@@ -124,7 +131,9 @@ struct FlatProblem {
         var scratch = CheapestHours()
         for j in 0..<jobs.count where maxChunks[j] > 1 {
             for oi in optionStart[j]..<optionStart[j + 1] {
-                cheapestHoursBounds(options[oi], job: j, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
+                let o = options[oi]
+                Self.cheapestHoursBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j],
+                                         rate: rate[Int(o.region)], price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
             }
         }
         chunkedFloor = floor
@@ -145,7 +154,13 @@ struct FlatProblem {
     /// Running hours and slots of option `o` in `k` pieces.
     @inline(__always)
     func shape(_ o: Option, job j: Int, chunks k: Int) -> (running: Double, slots: Int, fraction: Double) {
-        let running = o.running + Double(k - 1) * overhead[j]
+        Self.shape(o, overhead: overhead[j], chunks: k)
+    }
+
+    /// The same, for a job whose checkpoint overhead is `overhead` hours.
+    @inline(__always)
+    static func shape(_ o: Option, overhead: Double, chunks k: Int) -> (running: Double, slots: Int, fraction: Double) {
+        let running = o.running + Double(k - 1) * overhead
         let slots = Int((running - 1e-9).rounded(.up))
         return (running, slots, running - Double(slots - 1))
     }
@@ -283,14 +298,22 @@ struct FlatProblem {
     /// where `order` lists the window's offsets from cheapest (ties: the earlier first), at least as far as
     /// the slots of k pieces; beyond the most pieces' slots it is in no particular order.
     func cheapestHoursBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
-        let a = Int(windowStart[j]), w = Int(windowEnd[j]) - a
-        let kMax = Int(maxChunks[j])
+        Self.cheapestHoursBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j],
+                                 rate: rate[Int(o.region)], price: price, scratch: &scratch, body)
+    }
+
+    /// The same for an option whose job has the window `a..<b`, at most `kMax` pieces and `overhead` hours
+    /// per extra piece; `rate` is the option's region's objective per kWh by hour.
+    @inline(__always)
+    static func cheapestHoursBounds(_ o: Option, window a: Int, _ b: Int, maxChunks kMax: Int, overhead: Double, rate: [Double], price: (Int) -> Double,
+                                    scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
+        let w = b - a
         guard kMax > 1, w >= 2 else { return }
         scratch.hourly.removeAll(keepingCapacity: true)
         scratch.prices.removeAll(keepingCapacity: true)
         scratch.costs.removeAll(keepingCapacity: true)
         for t in a..<(a + w) {
-            let h = hourly(o, slot: t), p = price(t)
+            let h = o.energy * rate[t] + o.water, p = price(t)
             scratch.hourly.append(h)
             scratch.prices.append(p)
             scratch.costs.append(h + p)
@@ -298,7 +321,7 @@ struct FlatProblem {
         scratch.order.removeAll(keepingCapacity: true)
         scratch.order.append(contentsOf: 0..<w)
         // Only the cheapest hours the most pieces need are ever read: select them, then sort those.
-        let needed = min(w, shape(o, job: j, chunks: kMax).slots)
+        let needed = min(w, shape(o, overhead: overhead, chunks: kMax).slots)
         scratch.costs.withUnsafeBufferPointer { costs in
             scratch.order.withUnsafeMutableBufferPointer { order in
                 let before = { (x: Int, y: Int) -> Bool in costs[x] < costs[y] || (costs[x] == costs[y] && x < y) }
@@ -308,7 +331,7 @@ struct FlatProblem {
         }
         var sum = 0.0, taken = 0
         for k in 2...kMax {
-            let shape = shape(o, job: j, chunks: k)
+            let shape = shape(o, overhead: overhead, chunks: k)
             guard shape.slots <= w, shape.slots >= 1 else { break }
             var partial = Double.infinity
             scratch.hourly.withUnsafeBufferPointer { hourly in
