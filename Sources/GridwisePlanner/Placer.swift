@@ -41,7 +41,10 @@ struct Placer {
     mutating func assign(_ j: Int, _ a: Assigned) {
         let q = Int(flat.options[a.option].resource)
         let d = flat.devices[j]
-        for t in a.slots { used[q][t] += d }
+        used[q].withUnsafeMutableBufferPointer { use in
+            precondition(a.slots.first.map { $0 >= 0 } ?? true && a.slots.last.map { $0 < use.count } ?? true, "slots outside the horizon")
+            for t in a.slots { use[t] += d }  // in time order: the check above covers every slot
+        }
         assignment[j] = a
     }
 
@@ -50,7 +53,10 @@ struct Placer {
         guard a.option >= 0 else { return }
         let q = Int(flat.options[a.option].resource)
         let d = flat.devices[j]
-        for t in a.slots { used[q][t] -= d }
+        used[q].withUnsafeMutableBufferPointer { use in
+            precondition(a.slots.first.map { $0 >= 0 } ?? true && a.slots.last.map { $0 < use.count } ?? true, "slots outside the horizon")
+            for t in a.slots { use[t] -= d }  // in time order: the check above covers every slot
+        }
         assignment[j] = Assigned()
     }
 
@@ -62,25 +68,39 @@ struct Placer {
         let dd = Double(d)
         var bestValue = Double.infinity
         var bestOption = -1, bestStart = -1
-        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
-            let o = flat.options[oi]
-            if o.floor >= bestValue { break }  // cheapest floor first; prices only add
-            let q = Int(o.resource)
-            let L = Int(o.slots)
-            guard L <= b - a else { continue }
-            let cap = flat.capacity[q]
-            let use = used[q]
-            var run = 0
-            for t in a..<b {
-                if ignoresCapacity || use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
-                guard run >= L else { continue }
-                let s = t - L + 1
-                var v = flat.contiguousObjective(o, job: j, start: s)
-                if let pp = pricePrefix { v += dd * (pp[q][s + L] - pp[q][s]) }
-                if v < bestValue {
-                    bestValue = v
-                    bestOption = oi
-                    bestStart = s
+        // The arrays the scan reads, as pointers (no bounds or uniqueness checks in the inner loop); the
+        // value is `flat.contiguousObjective` term by term, in the same order, so the same to the last digit.
+        let hours = flat.hours, release = flat.releaseHour[j], dw = flat.delayWeight
+        flat.prefixFlat.withUnsafeBufferPointer { prefixBuffer in
+            flat.rateFlat.withUnsafeBufferPointer { rateBuffer in
+                for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
+                    let o = flat.options[oi]
+                    if o.floor >= bestValue { break }  // cheapest floor first; prices only add
+                    let q = Int(o.resource)
+                    let L = Int(o.slots)
+                    guard L <= b - a else { continue }
+                    let fraction = o.running - Double(L - 1)
+                    let r = Int(o.region)
+                    let p = prefixBuffer.baseAddress! + r * (hours + 1), rt = rateBuffer.baseAddress! + r * hours
+                    let waterTerm = o.water * o.running, latencyTerm = o.latency * o.running
+                    flat.capacity[q].withUnsafeBufferPointer { cap in
+                        used[q].withUnsafeBufferPointer { use in
+                            let pp = pricePrefix?[q]
+                            var run = 0
+                            for t in a..<b {
+                                if ignoresCapacity || use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
+                                guard run >= L else { continue }
+                                let s = t - L + 1
+                                var v = o.energy * (p[t] - p[s] + fraction * rt[t]) + waterTerm + latencyTerm + dw * max(0, Double(s) - release)
+                                if let pp { v += dd * (pp[s + L] - pp[s]) }
+                                if v < bestValue {
+                                    bestValue = v
+                                    bestOption = oi
+                                    bestStart = s
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
