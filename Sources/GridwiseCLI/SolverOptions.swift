@@ -15,7 +15,7 @@ struct SolverOptions: ParsableArguments {
     @Option(help: ArgumentHelp("On plans of 51 to 250 jobs, restarts with each of this many of the largest jobs kept off the resource it holds; each costs about one whole search (0: none, for a plan in a few seconds).", valueName: "N"))
     var restarts: Int = PlannerOptions().restarts
 
-    @Option(help: ArgumentHelp("Where each restart plans from: scratch, plan (the best plan so far) or both (the two in turn, the better plan kept, in twice the time).", valueName: "START"))
+    @Option(help: ArgumentHelp("Where each restart plans from: scratch, plan (the best plan so far) or both (the default: the two in turn, the better plan kept, in twice the time of one).", valueName: "START"))
     var restartFrom: String = PlannerOptions().restartFrom.rawValue
 
     func validate() throws {
@@ -41,6 +41,6 @@ struct SolverOptions: ParsableArguments {
 
     var plannerOptions: PlannerOptions {
         PlannerOptions(nodeLimit: nodeLimit, targetGap: targetGap.flatMap(Self.fraction) ?? 0, timeLimit: timeLimit, restarts: restarts,
-                       restartFrom: RestartStart(rawValue: restartFrom) ?? .scratch)
+                       restartFrom: RestartStart(rawValue: restartFrom) ?? PlannerOptions().restartFrom)
     }
 }

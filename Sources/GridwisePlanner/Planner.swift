@@ -25,14 +25,15 @@ public struct PlannerOptions: Sendable {
     public var neighbourhoodMoves: Int?
     /// On instances of 51 to 250 jobs, restarts with each of this many of the largest jobs kept off the
     /// resource it holds (see `Planner.restrictedRestarts`; 0: none). They multiply the planning time by
-    /// five to seven there, so simulations, which re-plan at every arrival, leave them out.
+    /// seven to eleven there (both chains, the default; half that with one), so simulations, which re-plan
+    /// at every arrival, leave them out.
     public var restarts: Int
     /// Where each restart's search sets out from (see `RestartStart`).
     public var restartFrom: RestartStart
 
     public init(nodeLimit: Int = 200_000, maxPasses: Int = 50, enumerationLimit: Int = 4096, boundIterations: Int? = nil,
                 targetGap: Double = 0, timeLimit: Double? = nil, exactSearchLimit: Int = 250_000, neighbourhoodMoves: Int? = nil, restarts: Int = 6,
-                restartFrom: RestartStart = .scratch) {
+                restartFrom: RestartStart = .both) {
         self.nodeLimit = nodeLimit
         self.maxPasses = maxPasses
         self.enumerationLimit = enumerationLimit
@@ -48,16 +49,18 @@ public struct PlannerOptions: Sendable {
 
 /// Where a restart (`Planner.restrictedRestarts`) plans the problem without the large job's resource from.
 /// Neither is better on every instance, and the one that wins is better by up to 0.9 % (BENCHMARKS.md,
-/// "restarts from the plan"), so `both` runs the two chains of restarts one after the other and keeps the
-/// better plan, in twice the time.
+/// "restarts from the plan"), so `both` (the default) runs the two chains of restarts one after the other
+/// and keeps the better plan, in twice the time of one.
 public enum RestartStart: String, Sendable, CaseIterable {
-    /// From scratch: a first plan, plain steps, the guided plan, the search (the default: on thirteen of
-    /// the benchmark's 100-200-job instances, 0.03 % from the better of the two on average, against 0.11 %).
+    /// From scratch: a first plan, plain steps, the guided plan, the search (on thirteen of the
+    /// benchmark's 100-200-job instances, 0.03 % from the better of the two on average, against 0.11 %).
     case scratch
     /// From the best plan so far, with the large job placed again off its resource: closer to where the
     /// search has been (on the three 100-job instances with a proven optimum, within 0.01 % of it).
     case plan
-    /// Both chains, the better plan kept (ties: from scratch).
+    /// Both chains, the better plan kept (ties: from scratch). The default: the three 100-job instances
+    /// with a proven optimum end within 0.01 % of it, in about the time one chain took before the search
+    /// held its problem by reference (BENCHMARKS.md, "restarts from both starts by default").
     case both
 }
 
