@@ -41,10 +41,7 @@ struct Placer {
     mutating func assign(_ j: Int, _ a: Assigned) {
         let q = Int(flat.options[a.option].resource)
         let d = flat.devices[j]
-        used[q].withUnsafeMutableBufferPointer { use in
-            precondition(a.slots.first.map { $0 >= 0 } ?? true && a.slots.last.map { $0 < use.count } ?? true, "slots outside the horizon")
-            for t in a.slots { use[t] += d }  // in time order: the check above covers every slot
-        }
+        add(d, on: q, slots: a.slots)
         assignment[j] = a
     }
 
@@ -53,11 +50,17 @@ struct Placer {
         guard a.option >= 0 else { return }
         let q = Int(flat.options[a.option].resource)
         let d = flat.devices[j]
-        used[q].withUnsafeMutableBufferPointer { use in
-            precondition(a.slots.first.map { $0 >= 0 } ?? true && a.slots.last.map { $0 < use.count } ?? true, "slots outside the horizon")
-            for t in a.slots { use[t] -= d }  // in time order: the check above covers every slot
-        }
+        add(-d, on: q, slots: a.slots)
         assignment[j] = Assigned()
+    }
+
+    /// Adds `delta` devices to resource `q`'s use in every one of `slots` (in time order), through one buffer.
+    private mutating func add(_ delta: Int32, on q: Int, slots: [Int]) {
+        used[q].withUnsafeMutableBufferPointer { use in
+            // In time order: the first and last slot inside the horizon means every slot is.
+            precondition((slots.first ?? 0) >= 0 && (slots.last ?? 0) < use.count, "slots outside the horizon")
+            for t in slots { use[t] += delta }
+        }
     }
 
     /// The best schedule for job `j` in the devices left, by objective plus, when `prices` are given,
