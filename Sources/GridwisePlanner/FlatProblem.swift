@@ -284,7 +284,8 @@ final class FlatProblem: Sendable {
         return (best + constant, bestS)
     }
 
-    /// Scratch space for `cheapestHoursBounds`, reused across calls.
+    /// Scratch space for `cheapestHoursBounds`, reused across calls: the hours' arrays only grow, and a
+    /// call reads only the first entries, as many as its window has hours.
     struct CheapestHours {
         var hourly: [Double] = []
         var prices: [Double] = []
@@ -309,14 +310,26 @@ final class FlatProblem: Sendable {
                                     scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
         let w = b - a
         guard kMax > 1, w >= 2 else { return }
-        scratch.hourly.removeAll(keepingCapacity: true)
-        scratch.prices.removeAll(keepingCapacity: true)
-        scratch.costs.removeAll(keepingCapacity: true)
-        for t in a..<(a + w) {
-            let h = o.energy * rate[t] + o.water, p = price(t)
-            scratch.hourly.append(h)
-            scratch.prices.append(p)
-            scratch.costs.append(h + p)
+        // The hours' figures in the first `w` entries, written through buffers.
+        if scratch.costs.count < w {
+            scratch.hourly = [Double](repeating: 0, count: w)
+            scratch.prices = scratch.hourly
+            scratch.costs = scratch.hourly
+        }
+        precondition(a >= 0 && b <= rate.count, "window outside the horizon")
+        rate.withUnsafeBufferPointer { rate in
+            scratch.hourly.withUnsafeMutableBufferPointer { hourly in
+                scratch.prices.withUnsafeMutableBufferPointer { prices in
+                    scratch.costs.withUnsafeMutableBufferPointer { costs in
+                        for i in 0..<w {
+                            let h = o.energy * rate[a + i] + o.water, p = price(a + i)
+                            hourly[i] = h
+                            prices[i] = p
+                            costs[i] = h + p
+                        }
+                    }
+                }
+            }
         }
         scratch.order.removeAll(keepingCapacity: true)
         scratch.order.append(contentsOf: 0..<w)

@@ -163,6 +163,9 @@ final class ChunkedScheduleTests: XCTestCase {
         print("ChunkedScheduleTests cheapest hours seed: \(seed)")
         var rng = SeededGenerator(seed: seed)
         var bounds = 0
+        // One scratch for every round, as the bound's steps reuse one across jobs: windows grow and shrink,
+        // and what a longer window left behind must not be read.
+        var scratch = FlatProblem.CheapestHours()
         for round in 0..<30 {
             let hours = Int.random(in: 8...60, using: &rng)
             let carbon = (0..<hours).map { _ in Double([100, 150, 150, 300, 500].randomElement(using: &rng)!) }
@@ -175,7 +178,6 @@ final class ChunkedScheduleTests: XCTestCase {
             let a = Int(flat.windowStart[0]), w = Int(flat.windowEnd[0]) - a
             let costs = (0..<w).map { flat.hourly(o, slot: a + $0) + prices[a + $0] }
             let sorted = (0..<w).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
-            var scratch = FlatProblem.CheapestHours()
             flat.cheapestHoursBounds(o, job: 0, price: { prices[$0] }, scratch: &scratch) { k, bound, order in
                 let shape = flat.shape(o, job: 0, chunks: k)
                 XCTAssertEqual(Array(order.prefix(shape.slots)), Array(sorted.prefix(shape.slots)), "round \(round), \(k) pieces")
