@@ -169,12 +169,26 @@ final class FlatProblem: Sendable {
     /// The delay is the start's lateness: finish - release - running = s - release.
     @inline(__always)
     func contiguousObjective(_ o: Option, job j: Int, start s: Int) -> Double {
+        let r = Int(o.region)
+        precondition(s >= 0 && s + Int(o.slots) <= hours, "start outside the horizon")
+        return prefixFlat.withUnsafeBufferPointer { prefix in
+            rateFlat.withUnsafeBufferPointer { rate in
+                Self.contiguousObjective(o, start: s, release: releaseHour[j], prefix: prefix.baseAddress! + r * (hours + 1),
+                                         rate: rate.baseAddress! + r * hours, delayWeight: delayWeight)
+            }
+        }
+    }
+
+    /// The same on raw pointers: `prefix` and `rate` point at the option's region's prefix sums and rates
+    /// (in `prefixFlat` and `rateFlat`); the start must leave the option's slots inside the horizon.
+    @inline(__always)
+    static func contiguousObjective(_ o: Option, start s: Int, release: Double, prefix p: UnsafePointer<Double>, rate rt: UnsafePointer<Double>,
+                                    delayWeight dw: Double) -> Double {
         let L = Int(o.slots)
         let fraction = o.running - Double(L - 1)
-        let r = Int(o.region)
         let last = s + L - 1
-        let energyTerm = o.energy * (prefixFlat[r * (hours + 1) + last] - prefixFlat[r * (hours + 1) + s] + fraction * rateFlat[r * hours + last])
-        return energyTerm + o.water * o.running + o.latency * o.running + delayWeight * max(0, Double(s) - releaseHour[j])
+        let energyTerm = o.energy * (p[last] - p[s] + fraction * rt[last])
+        return energyTerm + o.water * o.running + o.latency * o.running + dw * max(0, Double(s) - release)
     }
 
     /// The least of `objective(s) + devices x (prices[s + L] - prices[s])` over starts `a...b-L` on a
@@ -322,7 +336,7 @@ final class FlatProblem: Sendable {
                 scratch.prices.withUnsafeMutableBufferPointer { prices in
                     scratch.costs.withUnsafeMutableBufferPointer { costs in
                         for i in 0..<w {
-                            let h = o.energy * rate[a + i] + o.water, p = price(a + i)
+                            let h = Self.hourly(o, rate: rate[a + i]), p = price(a + i)
                             hourly[i] = h
                             prices[i] = p
                             costs[i] = h + p
@@ -411,7 +425,13 @@ final class FlatProblem: Sendable {
     /// The objective of one full hour at slot `t` on option `o`, without latency and delay.
     @inline(__always)
     func hourly(_ o: Option, slot t: Int) -> Double {
-        o.energy * rate[Int(o.region)][t] + o.water
+        Self.hourly(o, rate: rate[Int(o.region)][t])
+    }
+
+    /// The same at an hour whose objective per kWh is `rate`.
+    @inline(__always)
+    static func hourly(_ o: Option, rate: Double) -> Double {
+        o.energy * rate + o.water
     }
 }
 

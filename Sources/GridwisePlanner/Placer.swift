@@ -71,8 +71,7 @@ struct Placer {
         let dd = Double(d)
         var bestValue = Double.infinity
         var bestOption = -1, bestStart = -1
-        // The arrays the scan reads, as pointers (no bounds or uniqueness checks in the inner loop); the
-        // value is `flat.contiguousObjective` term by term, in the same order, so the same to the last digit.
+        // The arrays the scan reads, as pointers (no bounds or uniqueness checks in the inner loop).
         let hours = flat.hours, release = flat.releaseHour[j], dw = flat.delayWeight
         flat.prefixFlat.withUnsafeBufferPointer { prefixBuffer in
             flat.rateFlat.withUnsafeBufferPointer { rateBuffer in
@@ -82,10 +81,8 @@ struct Placer {
                     let q = Int(o.resource)
                     let L = Int(o.slots)
                     guard L <= b - a else { continue }
-                    let fraction = o.running - Double(L - 1)
                     let r = Int(o.region)
                     let p = prefixBuffer.baseAddress! + r * (hours + 1), rt = rateBuffer.baseAddress! + r * hours
-                    let waterTerm = o.water * o.running, latencyTerm = o.latency * o.running
                     flat.capacity[q].withUnsafeBufferPointer { cap in
                         used[q].withUnsafeBufferPointer { use in
                             let pp = pricePrefix?[q]
@@ -94,7 +91,7 @@ struct Placer {
                                 if ignoresCapacity || use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
                                 guard run >= L else { continue }
                                 let s = t - L + 1
-                                var v = o.energy * (p[t] - p[s] + fraction * rt[t]) + waterTerm + latencyTerm + dw * max(0, Double(s) - release)
+                                var v = FlatProblem.contiguousObjective(o, start: s, release: release, prefix: p, rate: rt, delayWeight: dw)
                                 if let pp { v += dd * (pp[s + L] - pp[s]) }
                                 if v < bestValue {
                                     bestValue = v
