@@ -40,13 +40,13 @@ def build(model):
     delay_weight = model["delay_weight"]
     jobs = model["jobs"]
     costs, rows, cols, vals = [], [], [], []
-    job_of_col = []
+    placement_of_col = []  # (job, option, first slot) of each x column
     col = 0
     n_jobs = len(jobs)
     for j, job in enumerate(jobs):
         a, b = job["window"]
         d = job["devices"]
-        for o in job["options"]:
+        for option_index, o in enumerate(job["options"]):
             L = o["slots"]
             if L > b - a:
                 continue
@@ -67,7 +67,7 @@ def build(model):
                     rows.append(n_jobs + q * hours + t)
                     cols.append(col)
                     vals.append(d)
-                job_of_col.append(j)
+                placement_of_col.append((j, option_index, int(s)))
                 col += 1
     n_x = col
     for j in range(n_jobs):  # u[j]: the job left out
@@ -80,13 +80,28 @@ def build(model):
     A = csc_array((vals, (rows, cols)), shape=(n_rows, col))
     lower = np.concatenate([np.ones(n_jobs), np.full(n_res * hours, -np.inf)])
     upper = np.concatenate([np.ones(n_jobs), capacity.reshape(-1)])
-    return np.array(costs), A, lower, upper, n_x, n_jobs
+    return np.array(costs), A, lower, upper, n_x, n_jobs, placement_of_col
+
+
+def write_solution(path, model, x, n_x, placement_of_col):
+    """{"placements": {job id: {"region", "pool", "slots"}}}: the columns HiGHS set to 1."""
+    placements = {}
+    for column in np.flatnonzero(x[:n_x] > 0.5):
+        j, option_index, start = placement_of_col[column]
+        job = model["jobs"][j]
+        option = job["options"][option_index]
+        placements[job.get("id", str(j))] = {"region": option.get("region_name", option["region"]),
+                                             "pool": option.get("pool", option["resource"]),
+                                             "slots": list(range(start, start + option["slots"]))}
+    with open(path, "w") as f:
+        json.dump({"placements": placements}, f, sort_keys=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model", help="JSON from gridwise-bench --export-model")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds HiGHS may run (default 120)")
+    parser.add_argument("--solution", metavar="FILE", help="write the solution's placements as JSON (the shape bench/compare_plans.py reads)")
     parser.add_argument("--max-columns", type=int, default=6_000_000, help="do not build larger models (default 6,000,000)")
     args = parser.parse_args()
     started = time.monotonic()
@@ -98,7 +113,7 @@ def main():
         record.update(status="not run: model too large", seconds=time.monotonic() - started)
         print(json.dumps(record))
         return
-    c, A, lower, upper, n_x, n_jobs = build(model)
+    c, A, lower, upper, n_x, n_jobs, placement_of_col = build(model)
     integrality = np.ones(len(c))
     result = milp(c, constraints=LinearConstraint(A, lower, upper), integrality=integrality, bounds=Bounds(0, 1),
                   options={"time_limit": args.time_limit, "disp": False, "mip_rel_gap": 1e-6})
@@ -110,6 +125,8 @@ def main():
         left_out = int(round(x[n_x:].sum()))
         record["placed"] = n_jobs - left_out
         record["objective"] = float(c[:n_x] @ x[:n_x])
+        if args.solution:
+            write_solution(args.solution, model, x, n_x, placement_of_col)
     bound = getattr(result, "mip_dual_bound", None)
     if bound is not None and np.isfinite(bound):
         record["bound"] = float(bound)

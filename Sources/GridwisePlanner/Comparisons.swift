@@ -1,3 +1,4 @@
+import Foundation
 import GridwiseCore
 
 /// What other planners would do with the same problem, scored by Gridwise's cost model: for benchmarks
@@ -42,18 +43,24 @@ public enum Comparisons {
     /// per region the objective per kWh in each hour, per resource (a region's pool) the devices free in
     /// each hour, per job its window, devices and options. Contiguous schedules only.
     public static func timeIndexedModelJSON(_ problem: PlanningProblem) -> String {
-        let (_, _, _, model) = Planner.prepare(problem)
+        let (compiled, _, _, model) = Planner.prepare(problem)
         let flat = FlatProblem(model: model, allowSplitting: false)
         func list<T>(_ xs: [T], _ f: (T) -> String) -> String { "[" + xs.map(f).joined(separator: ",") + "]" }
         func num(_ v: Double) -> String { "\(v)" }
+        func quoted(_ text: String) -> String {
+            let data = try! JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed])
+            return String(decoding: data, as: UTF8.self)
+        }
         var out = "{\"hours\":\(flat.hours),\"delay_weight\":\(num(flat.delayWeight)),\n\"rate\":"
         out += list(flat.rate) { list($0, num) } + ",\n\"capacity\":" + list(flat.capacity) { list($0) { "\($0)" } }
         out += ",\n\"jobs\":[\n"
         for j in 0..<flat.jobCount {
             let options = (flat.optionStart[j]..<flat.optionStart[j + 1]).map { flat.options[$0] }
-            out += (j > 0 ? ",\n" : "") + "{\"devices\":\(flat.devices[j]),\"window\":[\(flat.windowStart[j]),\(flat.windowEnd[j])],\"release_hour\":\(num(flat.releaseHour[j])),\"options\":"
+            out += (j > 0 ? ",\n" : "") + "{\"id\":\(quoted(problem.jobs[j].id)),\"devices\":\(flat.devices[j]),\"window\":[\(flat.windowStart[j]),\(flat.windowEnd[j])],\"release_hour\":\(num(flat.releaseHour[j])),\"options\":"
             out += list(options) { o in
-                "{\"resource\":\(o.resource),\"region\":\(o.region),\"energy\":\(num(o.energy)),\"water\":\(num(o.water)),\"latency\":\(num(o.latency)),\"running\":\(num(o.running)),\"slots\":\(o.slots)}"
+                let named = compiled.options[j][Int(o.index)]
+                let region = problem.catalog.regions[named.region]
+                return "{\"region_name\":\(quoted(region.name)),\"pool\":\(quoted(region.pools[named.pool].type)),\"resource\":\(o.resource),\"region\":\(o.region),\"energy\":\(num(o.energy)),\"water\":\(num(o.water)),\"latency\":\(num(o.latency)),\"running\":\(num(o.running)),\"slots\":\(o.slots)}"
             } + "}"
         }
         return out + "\n]}\n"

@@ -5,10 +5,10 @@ import GridwisePlanner
 // gridwise-bench: one solver on one seeded generated instance, one JSON line out (see BENCHMARKS.md).
 //
 //   gridwise-bench --jobs 10000 [--seed 1] [--interruptible 0.2] [--solver gridwise|alone|baseline]
-//                  [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--restart-from scratch|plan|both] [--export-model FILE]
+//                  [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--restart-from scratch|plan|both] [--export-model FILE] [--write-plan FILE]
 
 func usage(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("gridwise-bench: \(message)\nusage: gridwise-bench --jobs N [--seed S] [--interruptible F] [--solver gridwise|alone|baseline] [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--restart-from scratch|plan|both] [--export-model FILE]\n".utf8))
+    FileHandle.standardError.write(Data("gridwise-bench: \(message)\nusage: gridwise-bench --jobs N [--seed S] [--interruptible F] [--solver gridwise|alone|baseline] [--time-limit S] [--target-gap F] [--bound-iterations N] [--moves N] [--restarts N] [--restart-from scratch|plan|both] [--export-model FILE] [--write-plan FILE]\n".utf8))
     exit(2)
 }
 
@@ -29,7 +29,7 @@ while !arguments.isEmpty {
     guard key.hasPrefix("--"), !arguments.isEmpty else { usage("expected --option value, found '\(key)'") }
     values[String(key.dropFirst(2))] = arguments.removeFirst()
 }
-for key in values.keys where !["jobs", "seed", "interruptible", "solver", "time-limit", "target-gap", "bound-iterations", "moves", "restarts", "restart-from", "export-model", "regions", "hours"].contains(key) {
+for key in values.keys where !["jobs", "seed", "interruptible", "solver", "time-limit", "target-gap", "bound-iterations", "moves", "restarts", "restart-from", "export-model", "write-plan", "regions", "hours"].contains(key) {
     usage("unknown option --\(key)")
 }
 guard let jobs = values["jobs"].flatMap(Int.init), jobs > 0 else { usage("--jobs needs a positive whole number") }
@@ -62,8 +62,34 @@ func peakResidentMegabytes() -> Double {
     return kb / 1024
 }
 
+/// The plan's placements as `{"placements": {job id: {"region", "pool", "slots"}}}` (slots: hours from the
+/// horizon's start), the shape `bench/compare_plans.py` reads beside `bench/highs_milp.py --solution`.
+func writePlacements(_ plan: Plan, to path: String) {
+    var placements: [String: Any] = [:]
+    for p in plan.placements {
+        var slots: [Int] = []
+        for chunk in p.chunks {
+            guard let start = try? Instant.parse(chunk.start), let end = try? Instant.parse(chunk.end) else {
+                FileHandle.standardError.write(Data("gridwise-bench: a chunk of \(p.job) has an unreadable time\n".utf8))
+                exit(70)
+            }
+            let first = Int(start.hours(since: problem.horizon.start)), last = Int(end.hours(since: problem.horizon.start))
+            slots += Array(first..<last)
+        }
+        placements[p.job] = ["region": p.region, "pool": p.pool, "slots": slots]
+    }
+    do {
+        let data = try JSONSerialization.data(withJSONObject: ["placements": placements], options: [.sortedKeys])
+        try data.write(to: URL(fileURLWithPath: path))
+    } catch {
+        FileHandle.standardError.write(Data("gridwise-bench: cannot write \(path): \(error)\n".utf8))
+        exit(73)
+    }
+}
+
 let clock = ContinuousClock()
 let began = clock.now
+var gridwisePlan: Plan?
 var record: [String: Any] = ["jobs": jobs, "seed": spec.seed, "solver": solver, "regions": spec.regions, "hours": spec.hours, "interruptible": spec.interruptibleShare]
 switch solver {
 case "gridwise":
@@ -82,6 +108,7 @@ case "gridwise":
     record["placed"] = plan.placements.count
     record["carbon_kg"] = plan.totals.carbonKg
     record["over_capacity_device_hours"] = 0
+    gridwisePlan = plan
 case "alone":
     let score = Comparisons.eachJobAlone(problem)
     record["objective"] = score.objective
@@ -98,5 +125,9 @@ default:
 let elapsed = clock.now - began
 record["seconds"] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 record["peak_rss_mb"] = peakResidentMegabytes()
+if let path = values["write-plan"] {
+    guard let plan = gridwisePlan else { usage("--write-plan needs --solver gridwise") }
+    writePlacements(plan, to: path)  // after the clock stops
+}
 let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))
