@@ -9,13 +9,14 @@
 Each plan is {"placements": {job id: {"region", "pool", "slots"}}} (slots: hours from the horizon's start).
 Every placement is scored with the time-indexed model's cost (the formula in bench/highs_milp.py), so the
 totals printed are each plan's objective in the planner's normalised units, reproducible from the files.
-Prints the totals, then the jobs placed differently, grouped into the sets of jobs that share a pool in
+Prints the totals (objectives to the last digit), then the jobs placed differently, grouped into the sets of jobs that share a pool in
 an hour (moves that only make sense together), with each plan's cost for them.
 Exit 0, or 2 when a file does not fit the model (a job or option it does not have, slots outside the
 window or not contiguous).
 """
 import argparse
 import json
+import signal
 import sys
 
 
@@ -87,7 +88,7 @@ def main():
     for path, placements in plans:
         costs.append({job_id: model.cost(path, job_id, p) for job_id, p in placements.items()})
     for (path, placements), cost in zip(plans, costs):
-        print(f"{path}: {len(placements)} of {len(model.order)} jobs placed, objective {sum(cost.values()):.6f}")
+        print(f"{path}: {len(placements)} of {len(model.order)} jobs placed, objective {sum(cost.values())!r}")
     (_, a), (_, b) = plans
     differ = [j for j in model.order if a.get(j) != b.get(j)]
     print(f"{len(differ)} jobs placed differently; objective difference (second - first) "
@@ -131,4 +132,5 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into head
     main()
