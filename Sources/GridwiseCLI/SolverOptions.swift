@@ -12,7 +12,7 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Branch-and-bound node limit on small plans; more can prove optimality, at the cost of time.")
     var nodeLimit: Int = 200_000
 
-    @Option(help: ArgumentHelp("On plans of 51 to 250 jobs, restarts with each of this many of the largest jobs kept off the resource it holds; each costs about one whole search (0: none, for a plan in a few seconds).", valueName: "N"))
+    @Option(help: ArgumentHelp("On plans of 51 to 250 jobs, restarts with each of this many of the largest jobs kept off the resource it holds, then held where the bound's prices put it; each costs about one whole search (0: none, for a plan in a few seconds).", valueName: "N"))
     var restarts: Int = PlannerOptions().restarts
 
     @Option(help: ArgumentHelp("Where each restart plans from: scratch, plan (the best plan so far) or both (the default: the two in turn, the better plan kept, in twice the time of one).", valueName: "START"))

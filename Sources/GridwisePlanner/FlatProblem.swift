@@ -62,9 +62,10 @@ final class FlatProblem: Sendable {
     /// that run in one piece.
     let chunkedFloor: [Double]
 
-    /// `excluding`: per job, resources its options may not use (a restricted problem: see
-    /// `Planner.restrictedRestarts`).
-    init(model: CostModel, allowSplitting: Bool, excluding: [Int: Set<Int>] = [:]) {
+    /// `excluding`: per job, resources its options may not use; `holding`: per job, the one resource and
+    /// first slot it must run on and from, in one piece (its window cut to those hours). Restricted
+    /// problems: see `Planner.restrictedRestarts`.
+    init(model: CostModel, allowSplitting: Bool, excluding: [Int: Set<Int>] = [:], holding: [Int: (resource: Int, start: Int)] = [:]) {
         let compiled = model.compiled
         self.compiled = compiled
         self.model = model
@@ -90,12 +91,22 @@ final class FlatProblem: Sendable {
         delayWeight = weights.delay / n.delayHours
         let jobs = compiled.problem.jobs
         devices = jobs.map { Int32($0.deviceCount) }
-        let windowStart = compiled.windows.map { Int32($0.lowerBound) }, windowEnd = compiled.windows.map { Int32($0.upperBound) }
+        var windowStart = compiled.windows.map { Int32($0.lowerBound) }, windowEnd = compiled.windows.map { Int32($0.upperBound) }
+        for (j, held) in holding {
+            // The held option's hours, inside the job's own window (else no hours: the job cannot be placed).
+            let job = compiled.problem.jobs[j]
+            let option = compiled.options[j].first { resourceIndex[$0.region][$0.pool] == held.resource }
+            let slots = option.map { Int32((job.runningHours(speed: $0.speed) - 1e-9).rounded(.up)) } ?? 0
+            let from = Int32(held.start), to = from + slots
+            let fits = option != nil && from >= windowStart[j] && to <= windowEnd[j]
+            windowStart[j] = fits ? from : windowStart[j]
+            windowEnd[j] = fits ? to : windowStart[j]
+        }
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         let start = compiled.problem.horizon.start
         releaseHour = jobs.map { $0.release.hours(since: start) }
-        let maxChunks = jobs.map { Int32($0.interruptible && allowSplitting ? $0.maxChunks : 1) }
+        let maxChunks = jobs.indices.map { j in Int32(jobs[j].interruptible && allowSplitting && holding[j] == nil ? jobs[j].maxChunks : 1) }
         let overhead = jobs.map(\.checkpointOverheadHours)
         self.maxChunks = maxChunks
         self.overhead = overhead
@@ -104,11 +115,12 @@ final class FlatProblem: Sendable {
         var optionStart = [0]
         var options: [Option] = []
         for (j, job) in jobs.enumerated() {
-            let window = compiled.windows[j]
-            let chunks = job.interruptible && allowSplitting ? job.maxChunks : 1
+            let window = Int(windowStart[j])..<Int(windowEnd[j])
+            let held = holding[j]
+            let chunks = job.interruptible && allowSplitting && held == nil ? job.maxChunks : 1
             var list: [Option] = []
             let excluded = excluding[j] ?? []
-            for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceIndex[o.region][o.pool]) {
+            for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceIndex[o.region][o.pool]) && (held.map { $0.resource == resourceIndex[o.region][o.pool] } ?? true) {
                 let running = job.runningHours(speed: o.speed)
                 let wue = regions[o.region].waterLitresPerKilowattHour
                 let water = weights.water * o.itKilowattHoursPerHour * wue / n.waterLitres

@@ -24,9 +24,11 @@ public struct PlannerOptions: Sendable {
     /// size, in rounds while they improve the plan; 0: no search).
     public var neighbourhoodMoves: Int?
     /// On instances of 51 to 250 jobs, restarts with each of this many of the largest jobs kept off the
-    /// resource it holds (see `Planner.restrictedRestarts`; 0: none). They multiply the planning time by
-    /// seven to eleven there (both chains, the default; half that with one), so simulations, which re-plan
-    /// at every arrival, leave them out.
+    /// resource it holds (see `Planner.restrictedRestarts`), then with each of this many held where the
+    /// relaxation's prices put it, twice, by the best bound's prices and by the search's (see
+    /// `Planner.heldRestarts`); 0: none. They multiply the planning time by about twenty there (two to three
+    /// times the time of the chains that keep jobs off resources alone; BENCHMARKS.md, session 9), so
+    /// simulations, which re-plan at every arrival, leave them out.
     public var restarts: Int
     /// Where each restart's search sets out from (see `RestartStart`).
     public var restartFrom: RestartStart
@@ -75,7 +77,8 @@ public enum RestartStart: String, Sendable, CaseIterable {
 /// branch and bound over every schedule then proves optimality or improves the plan; up to 2,000 jobs,
 /// conflict cliques priced beside the capacity raise the bound, and a plan guided by both prices, searched
 /// again, competes with the plan; from 51 to 250 jobs, restarts with a large job kept off the resource it
-/// holds compete last. The bound and gap are those of the final plan.
+/// holds, or held where the relaxation's prices put it, compete last. The bound and gap are those of the
+/// final plan.
 ///
 /// ```swift
 /// let plan = Planner.plan(problem, inputs: inputs, generatedBy: "gridwise 0.1.0")
@@ -275,7 +278,9 @@ public enum Planner {
             }
         }
         // 9. From 51 to 250 jobs, while the gap is open: restarts with a large job kept off the resource it
-        // holds (see `restrictedRestarts`). The bound above stays: it is the whole problem's, for the same jobs.
+        // holds (see `restrictedRestarts`), then with a large job held where the relaxation's prices put it,
+        // by the best bound's prices and then the search's (see `heldRestarts`). The bound above stays: it is
+        // the whole problem's, for the same jobs.
         if searches, options.restarts > 0, Self.restartJobs.contains(flat.jobCount), !provedBySearch, gap(objective: objective, bound: bound) > options.targetGap, !stop() {
             let start = Self.placer(assignment, flat: flat, generator: generator)
             var restarted = start
@@ -283,6 +288,11 @@ public enum Planner {
                 let chain = Self.restrictedRestarts(from: start, model: model, allowSplitting: problem.policy.allowSplitting, generator: generator,
                                                     effort: effort, options: options, fromPlan: fromPlan, shouldStop: stop)
                 if isBetter(chain, than: restarted) { restarted = chain }
+            }
+            for prices in [ascent.lambda, searchPrices] where !stop() {
+                let held = Self.heldRestarts(from: restarted, prices: prices, model: model, allowSplitting: problem.policy.allowSplitting, generator: generator,
+                                             effort: effort, options: options, shouldStop: stop)
+                if isBetter(held, than: restarted) { restarted = held }
             }
             adopt(restarted)
         }
@@ -362,26 +372,77 @@ public enum Planner {
             guard restricted.optionStart[j + 1] > restricted.optionStart[j] else { continue }
             // The plan moved to the restricted problem leaves job j out: its option there is excluded.
             var first = fromPlan ? best.transferred(to: restricted) : Placer(flat: restricted, generator: generator)
-            let order = first.order
-            if fromPlan {
-                if let a = first.best(j) { first.assign(j, a) }
-            } else {
-                first.greedy(order: order, prices: nil)
-            }
-            first.improve(order: order, maxPasses: options.maxPasses, shouldStop: shouldStop)
-            let relaxation = LagrangianRelaxation(flat: restricted, included: first.placedMask)
-            let ascent = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? ascentSettings(restricted, searches: true).iterations,
-                                           targetGap: 0, deflection: 0, shouldStop: shouldStop)
-            var from = first
-            if !fromPlan {
-                let guided = guidedPlan(flat: restricted, generator: generator, order: order, prices: ascent.lambda, pricedMoves: false, maxPasses: options.maxPasses, shouldStop: shouldStop)
-                if isBetter(guided, than: first) { from = guided }
-            }
-            let found = Neighbourhood(placer: from, prices: ascent.lambda).search(from: from, moves: effort.moves, rounds: effort.rounds, seeds: [1, 2], shouldStop: shouldStop)
-            let plan = found.plan.transferred(to: flat)
+            if fromPlan, let a = first.best(j) { first.assign(j, a) }
+            let plan = replan(first, fromPlan: fromPlan, generator: generator, effort: effort, options: options, shouldStop: shouldStop).transferred(to: flat)
             if isBetter(plan, than: best) {
                 best = plan
                 excluded = trial
+            }
+        }
+        return best
+    }
+
+    /// Steps 1-4 on a restricted problem: from scratch (`first` empty), a first plan, plain steps, the
+    /// guided plan and the search; from a plan, single-job moves, plain steps for the search's prices and
+    /// the search.
+    private static func replan(_ first: Placer, fromPlan: Bool, generator: CandidateGenerator, effort: (moves: Int, rounds: Int), options: PlannerOptions,
+                               shouldStop: @escaping @Sendable () -> Bool) -> Placer {
+        var first = first
+        let restricted = first.flat
+        let order = first.order
+        if !fromPlan { first.greedy(order: order, prices: nil) }
+        first.improve(order: order, maxPasses: options.maxPasses, shouldStop: shouldStop)
+        let relaxation = LagrangianRelaxation(flat: restricted, included: first.placedMask)
+        let ascent = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? ascentSettings(restricted, searches: true).iterations,
+                                       targetGap: 0, deflection: 0, shouldStop: shouldStop)
+        var from = first
+        if !fromPlan {
+            let guided = guidedPlan(flat: restricted, generator: generator, order: order, prices: ascent.lambda, pricedMoves: false, maxPasses: options.maxPasses, shouldStop: shouldStop)
+            if isBetter(guided, than: first) { from = guided }
+        }
+        return Neighbourhood(placer: from, prices: ascent.lambda).search(from: from, moves: effort.moves, rounds: effort.rounds, seeds: [1, 2], shouldStop: shouldStop).plan
+    }
+
+    /// Restarts with a large job held where the relaxation puts it: for the largest jobs in one piece
+    /// (devices x slots) whose best place under `prices` (resource and first slot, with capacity priced,
+    /// not enforced) is not where the best plan so far has them, up to `options.restarts` of them in turn,
+    /// the problem with that job held there (and those held by earlier restarts that were kept) is planned
+    /// again from scratch by steps 1-4; the plan is kept with its hold when it is better. Where
+    /// `restrictedRestarts` keeps a job off a resource, this also chooses its hours: the proven optimum of
+    /// 200 jobs, seed 1 runs its largest job where the relaxation puts it (BENCHMARKS.md, session 9).
+    static func heldRestarts(from start: Placer, prices: [[Double]], model: CostModel, allowSplitting: Bool, generator: CandidateGenerator,
+                             effort: (moves: Int, rounds: Int), options: PlannerOptions, shouldStop: @escaping @Sendable () -> Bool) -> Placer {
+        let flat = start.flat
+        let footprint = (0..<flat.jobCount).map(flat.footprint)
+        let large = (0..<flat.jobCount).filter { flat.maxChunks[$0] == 1 }.sorted { footprint[$0] != footprint[$1] ? footprint[$0] > footprint[$1] : $0 < $1 }
+        let stride = flat.hours + 1
+        let prefix = prices.flatMap(prefixSums)
+        var best = start
+        var holding: [Int: (resource: Int, start: Int)] = [:]
+        var tried = 0
+        for j in large where tried < options.restarts && !shouldStop() {
+            let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
+            var value = Double.infinity
+            var place: (resource: Int, start: Int)? = nil
+            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
+                let o = flat.options[oi], q = Int(o.resource)
+                let (v, s) = prefix.withUnsafeBufferPointer { lp in
+                    flat.bestStart(o, job: j, window: a, b, pricePrefix: UnsafeBufferPointer(rebasing: lp[(q * stride)..<((q + 1) * stride)]), devices: Double(flat.devices[j]))
+                }
+                if s >= 0, v < value { value = v; place = (q, s) }
+            }
+            guard let place else { continue }
+            let current = best.assignment[j]
+            if current.option >= 0, Int(flat.options[current.option].resource) == place.resource, current.slots.first == place.start { continue }
+            tried += 1
+            var trial = holding
+            trial[j] = place
+            let restricted = FlatProblem(model: model, allowSplitting: allowSplitting, holding: trial)
+            let plan = replan(Placer(flat: restricted, generator: generator), fromPlan: false, generator: generator, effort: effort, options: options, shouldStop: shouldStop)
+                .transferred(to: flat)
+            if isBetter(plan, than: best) {
+                best = plan
+                holding = trial
             }
         }
         return best

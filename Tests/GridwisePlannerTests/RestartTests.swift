@@ -58,6 +58,68 @@ final class RestartTests: XCTestCase {
         XCTAssertEqual(fromPlan.used, [[4], [3]])
     }
 
+    /// Restarts with a large job held where the relaxation's prices put it (`Planner.heldRestarts`). The
+    /// instance above over two hours of the same carbon: the large job may run in either, the small ones
+    /// in the first only. As above it is stuck at 1.5 kg. Priced at 10 per device-hour on the cheap
+    /// resource and in the dear one's first hour, the large job's best place is the dear resource's second
+    /// hour: held there, planning again puts both small jobs in the cheap region, 1.3 kg, with the large
+    /// job in that hour (without the hold, the tie between the hours goes to the first).
+    func testHeldRestartPutsTheLargeJobWhereThePricesSay() throws {
+        let pool = { AcceleratorPool(type: "X", count: 4, powerKilowattsPerDevice: 1) }
+        let catalog = RegionCatalog(regions: [Region(name: "cheap", carbonZone: "A", pools: [pool()]), Region(name: "dear", carbonZone: "B", pools: [pool()])])
+        let signals = Fixtures.signals(hours: 2, carbon: ["A": [100, 100], "B": [300, 300]], price: ["A": [0, 0], "B": [0, 0]])
+        let job = { (id: String, devices: Int, hours: Int) in
+            Job(id: id, kind: .batchInference, deviceCount: devices, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(hours))
+        }
+        let problem = PlanningProblem(jobs: [job("large", 3, 2), job("small-1", 2, 1), job("small-2", 2, 1)], catalog: catalog,
+                                      policy: Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals: signals)
+        let (_, _, _, model) = Planner.prepare(problem)
+        let generator = CandidateGenerator(model: model)
+        let flat = FlatProblem(model: model, allowSplitting: true)
+        let kg = model.normalisers.carbonKilograms
+        func option(_ j: Int, resource: Int) throws -> Int {
+            try XCTUnwrap((flat.optionStart[j]..<flat.optionStart[j + 1]).first { flat.options[$0].resource == resource })
+        }
+        var stuck = Placer(flat: flat, generator: generator)
+        for (j, resource) in [(0, 0), (1, 1), (2, 1)] {
+            let oi = try option(j, resource: resource)
+            stuck.assign(j, Placer.Assigned(option: oi, chunks: 1, slots: [0], objective: flat.contiguousObjective(flat.options[oi], job: j, start: 0)))
+        }
+        XCTAssertEqual(stuck.objective * kg, 1.5, accuracy: 1e-12)
+
+        // The held problem: the large job has the dear resource's option only, in the second hour only.
+        let held = FlatProblem(model: model, allowSplitting: true, holding: [0: (resource: 1, start: 1)])
+        XCTAssertEqual((held.optionStart[0]..<held.optionStart[1]).map { held.options[$0].resource }, [1])
+        XCTAssertEqual([held.windowStart[0], held.windowEnd[0]], [1, 2])
+        XCTAssertEqual([held.windowStart[1], held.windowEnd[1]], [0, 1], "the other jobs keep their windows")
+        XCTAssertEqual(held.options.count, flat.options.count - 1)
+        // A hold that runs past the job's window leaves it no hours.
+        let outside = FlatProblem(model: model, allowSplitting: true, holding: [0: (resource: 1, start: 2)])
+        XCTAssertEqual(outside.windowStart[0], outside.windowEnd[0])
+
+        let priced = [[10.0, 10.0], [10.0, 0.0]]
+        let restarted = Planner.heldRestarts(from: stuck, prices: priced, model: model, allowSplitting: true, generator: generator, effort: (moves: 0, rounds: 1),
+                                             options: PlannerOptions(), shouldStop: { false })
+        XCTAssertEqual(restarted.objective * kg, 1.3, accuracy: 1e-12)
+        XCTAssertEqual(restarted.assignment.map { flat.options[$0.option].resource }, [1, 0, 0], "large in the dear region, both small ones in the cheap one")
+        XCTAssertEqual(restarted.assignment.map(\.slots), [[1], [0], [0]], "the large job in the hour it was held to")
+        XCTAssertEqual(restarted.used, [[4, 0], [0, 3]], "usage counted on the whole problem's resources")
+
+        // Unpriced, the large job's best place is where it stands; the first small job's (the cheap region's
+        // first hour) is not, and held there it is left out when the large job is placed first: that plan
+        // places fewer jobs and is not kept.
+        var one = PlannerOptions()
+        one.restarts = 1
+        let unpriced = Planner.heldRestarts(from: stuck, prices: [[0, 0], [0, 0]], model: model, allowSplitting: true, generator: generator, effort: (moves: 0, rounds: 1),
+                                            options: one, shouldStop: { false })
+        XCTAssertEqual(unpriced.assignment, stuck.assignment)
+        var none = PlannerOptions()
+        none.restarts = 0
+        let zero = Planner.heldRestarts(from: stuck, prices: priced, model: model, allowSplitting: true, generator: generator, effort: (moves: 0, rounds: 1),
+                                        options: none, shouldStop: { false })
+        XCTAssertEqual(zero.assignment, stuck.assignment, "no restarts asked for")
+    }
+
     /// A listed plan and the placer's plan convert both ways without change, and a plan moved to a
     /// restricted problem keeps its jobs where their options remain.
     func testPlansConvertBetweenListedSchedulesAndRestrictedProblems() throws {
