@@ -426,6 +426,7 @@ public enum Planner {
             var place: (resource: Int, start: Int)? = nil
             for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
                 let o = flat.options[oi], q = Int(o.resource)
+                if o.floor >= value { break }  // cheapest floor first; prices are never negative
                 let (v, s) = prefix.withUnsafeBufferPointer { lp in
                     flat.bestStart(o, job: j, window: a, b, pricePrefix: UnsafeBufferPointer(rebasing: lp[(q * stride)..<((q + 1) * stride)]), devices: Double(flat.devices[j]))
                 }

@@ -11,26 +11,8 @@ final class RestartTests: XCTestCase {
     /// large job kept off the cheap region, planning again puts it in the dear one and both small jobs in
     /// the cheap one: 4 x 0.1 + 3 x 0.3 = 1.3 kg, which is the plan returned, on the whole problem.
     func testRestartMovesTheLargeJobOffTheCheapResource() throws {
-        let pool = { AcceleratorPool(type: "X", count: 4, powerKilowattsPerDevice: 1) }
-        let catalog = RegionCatalog(regions: [Region(name: "cheap", carbonZone: "A", pools: [pool()]), Region(name: "dear", carbonZone: "B", pools: [pool()])])
-        let signals = Fixtures.signals(hours: 1, carbon: ["A": [100], "B": [300]], price: ["A": [0], "B": [0]])
-        let job = { (id: String, devices: Int) in
-            Job(id: id, kind: .batchInference, deviceCount: devices, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(1))
-        }
-        let problem = PlanningProblem(jobs: [job("large", 3), job("small-1", 2), job("small-2", 2)], catalog: catalog,
-                                      policy: Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals: signals)
-        let (_, _, _, model) = Planner.prepare(problem)
-        let generator = CandidateGenerator(model: model)
-        let flat = FlatProblem(model: model, allowSplitting: true)
+        let (model, generator, flat, stuck) = try stuckInstance(hours: 1)
         let kg = model.normalisers.carbonKilograms
-        func option(_ j: Int, resource: Int) throws -> Int {
-            try XCTUnwrap((flat.optionStart[j]..<flat.optionStart[j + 1]).first { flat.options[$0].resource == resource })
-        }
-        var stuck = Placer(flat: flat, generator: generator)
-        for (j, resource) in [(0, 0), (1, 1), (2, 1)] {
-            let oi = try option(j, resource: resource)
-            stuck.assign(j, Placer.Assigned(option: oi, chunks: 1, slots: [0], objective: flat.contiguousObjective(flat.options[oi], job: j, start: 0)))
-        }
         XCTAssertEqual(stuck.objective * kg, 1.5, accuracy: 1e-12)
         XCTAssertEqual(stuck.used, [[3], [4]])
         var moved = stuck
@@ -65,26 +47,8 @@ final class RestartTests: XCTestCase {
     /// hour: held there, planning again puts both small jobs in the cheap region, 1.3 kg, with the large
     /// job in that hour (without the hold, the tie between the hours goes to the first).
     func testHeldRestartPutsTheLargeJobWhereThePricesSay() throws {
-        let pool = { AcceleratorPool(type: "X", count: 4, powerKilowattsPerDevice: 1) }
-        let catalog = RegionCatalog(regions: [Region(name: "cheap", carbonZone: "A", pools: [pool()]), Region(name: "dear", carbonZone: "B", pools: [pool()])])
-        let signals = Fixtures.signals(hours: 2, carbon: ["A": [100, 100], "B": [300, 300]], price: ["A": [0, 0], "B": [0, 0]])
-        let job = { (id: String, devices: Int, hours: Int) in
-            Job(id: id, kind: .batchInference, deviceCount: devices, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(hours))
-        }
-        let problem = PlanningProblem(jobs: [job("large", 3, 2), job("small-1", 2, 1), job("small-2", 2, 1)], catalog: catalog,
-                                      policy: Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals: signals)
-        let (_, _, _, model) = Planner.prepare(problem)
-        let generator = CandidateGenerator(model: model)
-        let flat = FlatProblem(model: model, allowSplitting: true)
+        let (model, generator, flat, stuck) = try stuckInstance(hours: 2)
         let kg = model.normalisers.carbonKilograms
-        func option(_ j: Int, resource: Int) throws -> Int {
-            try XCTUnwrap((flat.optionStart[j]..<flat.optionStart[j + 1]).first { flat.options[$0].resource == resource })
-        }
-        var stuck = Placer(flat: flat, generator: generator)
-        for (j, resource) in [(0, 0), (1, 1), (2, 1)] {
-            let oi = try option(j, resource: resource)
-            stuck.assign(j, Placer.Assigned(option: oi, chunks: 1, slots: [0], objective: flat.contiguousObjective(flat.options[oi], job: j, start: 0)))
-        }
         XCTAssertEqual(stuck.objective * kg, 1.5, accuracy: 1e-12)
 
         // The held problem: the large job has the dear resource's option only, in the second hour only.
@@ -155,5 +119,30 @@ final class RestartTests: XCTestCase {
             XCTAssertEqual(there.assignment[j].slots, plan.assignment[j].slots)
         }
         XCTAssertEqual(there.objective, plan.objective - plan.assignment[moved].objective, accuracy: 1e-12 * max(1, plan.objective))
+    }
+
+    /// The instance of both tests above over `hours` hours of the same carbon (cheap region 100 g/kWh, dear
+    /// 300; 4 one-kW devices each): the large job (3 devices) may run in any hour, the small ones (2 devices
+    /// each) in the first only. Returns it with the stuck plan: the large job in the cheap region, both small
+    /// ones in the dear one, all in hour 0.
+    private func stuckInstance(hours: Int) throws -> (model: CostModel, generator: CandidateGenerator, flat: FlatProblem, stuck: Placer) {
+        let pool = { AcceleratorPool(type: "X", count: 4, powerKilowattsPerDevice: 1) }
+        let catalog = RegionCatalog(regions: [Region(name: "cheap", carbonZone: "A", pools: [pool()]), Region(name: "dear", carbonZone: "B", pools: [pool()])])
+        let signals = Fixtures.signals(hours: hours, carbon: ["A": Array(repeating: 100, count: hours), "B": Array(repeating: 300, count: hours)],
+                                       price: ["A": Array(repeating: 0, count: hours), "B": Array(repeating: 0, count: hours)])
+        let job = { (id: String, devices: Int, deadline: Int) in
+            Job(id: id, kind: .batchInference, deviceCount: devices, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(deadline))
+        }
+        let problem = PlanningProblem(jobs: [job("large", 3, hours), job("small-1", 2, 1), job("small-2", 2, 1)], catalog: catalog,
+                                      policy: Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals: signals)
+        let (_, _, _, model) = Planner.prepare(problem)
+        let generator = CandidateGenerator(model: model)
+        let flat = FlatProblem(model: model, allowSplitting: true)
+        var stuck = Placer(flat: flat, generator: generator)
+        for (j, resource) in [(0, 0), (1, 1), (2, 1)] {
+            let oi = try XCTUnwrap((flat.optionStart[j]..<flat.optionStart[j + 1]).first { flat.options[$0].resource == resource })
+            stuck.assign(j, Placer.Assigned(option: oi, chunks: 1, slots: [0], objective: flat.contiguousObjective(flat.options[oi], job: j, start: 0)))
+        }
+        return (model, generator, flat, stuck)
     }
 }
