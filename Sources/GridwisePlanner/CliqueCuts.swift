@@ -183,9 +183,10 @@ extension LagrangianRelaxation {
             var scratch = FlatProblem.CheapestHours()
             var combined = [Double](repeating: 0, count: hours + 1)
             var sum = 0.0
+            var pricedInPieces = 0  // not reported here
             for j in range where included[j] {
                 if flat.maxChunks[j] > 1 {
-                    sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                    sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch, priced: &pricedInPieces)
                     continue
                 }
                 let pick = cheapestWithCliques(j, lambdaPrefix: lambdaPrefix, state: state, combined: &combined)

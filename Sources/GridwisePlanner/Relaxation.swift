@@ -40,18 +40,22 @@ struct LagrangianRelaxation {
         var usage: [[Int32]]
         /// Options of jobs that run in one piece whose starts were scanned at these prices.
         var priced: Int
+        /// Options of jobs that may run in pieces priced at these prices (see `solveJob`).
+        var pricedInPieces: Int
     }
 
     /// What the ascent carries from one evaluation to the next, so that a step prices again only the options
-    /// that could still win (see `solveContiguous`): the prices last evaluated, each hour's price falls
-    /// summed over the evaluations so far, and for each job the option that won and for each option (an
-    /// entry of `flat.options`) its least relaxed cost when last priced plus its devices times the falls then
-    /// summed over the job's window, so that the cost less the same product now bounds it from below.
+    /// that could still win (see `solveContiguous` and `solveJob`): the prices last evaluated, each hour's
+    /// price falls summed over the evaluations so far, and for each job the option that won and for each
+    /// option (an entry of `flat.options`) its least relaxed cost when last priced plus its devices times the
+    /// falls then summed over the job's window (twice that for jobs that may run in pieces), so that the cost
+    /// less the same product now bounds it from below.
     struct Carried {
         var prices: [[Double]]?
         var falls: [[Double]]
         var winner: [Int32]
-        /// A copy of each job's winning option, in job order: read first in every step, and in that order.
+        /// A copy of each job's winning option, in job order: read first in every step, and in that order
+        /// (jobs that run in one piece only; `solveJob` reads the option by its index).
         var winnerOption: [FlatProblem.Option]
         var key: [Double]
         /// `flat.options`' floors and resources, apart, so that options passed over are not read whole.
@@ -107,26 +111,26 @@ struct LagrangianRelaxation {
         let hours = flat.hours
         let resources = flat.resources.count
         let lambdaPrefix = lambda.flatMap(prefixSums)
-        func run(_ carry: CarriedRaw?) -> [(value: Double, priced: Int, diff: [Int32])] {
+        func run(_ carry: CarriedRaw?) -> [(value: Double, priced: Int, pricedInPieces: Int, diff: [Int32])] {
             nonisolated(unsafe) let carry = carry  // each block writes only its own jobs' entries
             return perBlock { range in
                 var diff = [Int32](repeating: 0, count: resources * (hours + 1))
                 var sum = 0.0
-                var priced = 0
+                var priced = 0, pricedInPieces = 0
                 var scratch = FlatProblem.CheapestHours()
                 flat.withRaw { raw in
                     lambdaPrefix.withUnsafeBufferPointer { lp in
                         for j in range where included[j] {
                             sum += raw.maxChunks[j] > 1
-                                ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch)
+                                ? solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch, priced: &pricedInPieces, carried: carry)
                                 : Self.solveContiguous(j, raw: raw, lambdaPrefix: lp.baseAddress!, diff: &diff, priced: &priced, carried: carry)
                         }
                     }
                 }
-                return (sum, priced, diff)
+                return (sum, priced, pricedInPieces, diff)
             }
         }
-        let blocks: [(value: Double, priced: Int, diff: [Int32])]
+        let blocks: [(value: Double, priced: Int, pricedInPieces: Int, diff: [Int32])]
         if var state = carried {
             carried = nil  // so that `state`'s arrays are its own, written in place
             blocks = state.withRaw(advancingTo: lambda) { run($0) }
@@ -144,10 +148,10 @@ struct LagrangianRelaxation {
                 value -= lambda[q][t] * Double(flat.capacity[q][t])
             }
         }
-        return Evaluation(value: value, usage: usage, priced: blocks.reduce(0) { $0 + $1.priced })
+        return Evaluation(value: value, usage: usage, priced: blocks.reduce(0) { $0 + $1.priced }, pricedInPieces: blocks.reduce(0) { $0 + $1.pricedInPieces })
     }
 
-    /// `Carried`'s arrays as pointers for `solveContiguous`: valid only inside `evaluate`.
+    /// `Carried`'s arrays as pointers for `solveContiguous` and `solveJob`: valid only inside `evaluate`.
     struct CarriedRaw {
         /// Per resource, the running sums of the price falls summed so far (`hours + 1` entries each).
         let falls: UnsafeBufferPointer<Double>
@@ -241,77 +245,125 @@ struct LagrangianRelaxation {
         return best
     }
 
-    /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff`.
-    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout FlatProblem.CheapestHours) -> Double {
+    /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff` and counts the
+    /// options priced in `priced`.
+    ///
+    /// With `carried` (the ascent's steps, where chunked schedules are bounded by their cheapest hours),
+    /// the last winner is priced first, and an option whose carried lower bound stands above that value is
+    /// not priced: an option's cost falls by at most its devices times twice the price falls over the job's
+    /// window (once for the hours held, once for the hour partly used, which may be one of them). As in
+    /// `solveContiguous`, every option that could be the least, or tie with it, is priced, so the value and
+    /// schedule are the same as without `carried`. At 10,000 jobs with 30 % interruptible, seed 1, the
+    /// ascent's 160 steps priced 2.59 million options of jobs in pieces instead of 4.30 million.
+    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout FlatProblem.CheapestHours,
+                  priced: inout Int, carried: CarriedRaw? = nil) -> Double {
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
         let d = Double(flat.devices[j])
         let stride = flat.hours + 1
-        var best = Double.infinity
-        var bestResource = -1, bestStart = -1, bestLength = 0
-        var bestSlots: [Int]? = nil
-        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
-            let o = flat.options[oi]
-            // Options come cheapest floor first and prices are never negative: none further can win.
-            if o.floor >= best { break }
-            let q = Int(o.resource)
-            let (v, s) = lambdaPrefix.withUnsafeBufferPointer { lp in
-                flat.bestStart(o, job: j, window: a, b, pricePrefix: UnsafeBufferPointer(rebasing: lp[(q * stride)..<((q + 1) * stride)]), devices: d)
+        var best = OptionCost()
+        let options = flat.optionStart[j]..<flat.optionStart[j + 1]
+        if let carried, exactChunks == nil {
+            // Falls over the job's window on resource q, times its devices, twice (see above).
+            func fallen(_ q: Int) -> Double { 2 * d * (carried.falls[q * stride + b] - carried.falls[q * stride + a]) }
+            let w = Int(carried.winner[j])
+            var known = OptionCost()
+            if w >= 0 {
+                known = price(w, job: j, lambda: lambda, lambdaPrefix: lambdaPrefix, below: .infinity, scratch: &scratch)
+                priced += 1
+                carried.key[w] = known.value + fallen(Int(carried.resource[w]))
             }
-            if s >= 0, v < best {
-                best = v
-                bestResource = q
-                bestStart = s
-                bestLength = Int(o.slots)
-                bestSlots = nil
+            var winner = -1
+            for oi in options {
+                let floor = carried.floor[oi]
+                if floor >= best.value { break }  // cheapest floor first; prices are never negative
+                let cost: OptionCost
+                if oi == w {
+                    cost = known
+                } else {
+                    let bar = min(best.value, known.value)
+                    let down = fallen(Int(carried.resource[oi]))
+                    if max(floor, carried.key[oi] - down) > bar + 1e-9 * max(1, abs(bar)) { continue }
+                    cost = price(oi, job: j, lambda: lambda, lambdaPrefix: lambdaPrefix, below: best.value, scratch: &scratch)
+                    priced += 1
+                    // Priced only below the best so far: where nothing was, that best bounds the option.
+                    carried.key[oi] = min(cost.value, best.value) + down
+                }
+                if cost.value < best.value {
+                    best = cost
+                    winner = oi
+                }
             }
-            let prices = lambda[q]
-            // With no checkpoint overhead, the best set of slots is exact over every chunk count at once.
-            if let generator = exactChunks,
-                let free = generator.bestFreeSplit(job: j, option: Int(o.index), available: nil, price: { d * prices[$0] })
-            {
-                if free.value < best {
-                    best = free.value
-                    bestResource = q
-                    bestSlots = free.candidate.slots
-                }
-                continue
-            }
-            // Prices only add to the price-free floor: where it cannot beat the best so far, the pieces'
-            // cheapest hours cannot either (the margin keeps rounding from deciding). The exact programme
-            // below, on small instances, keeps its own path.
-            if exactChunks == nil, flat.chunkedFloor[oi] - 1e-9 * max(1, abs(best)) >= best { continue }
-            flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
-                var v = bound
-                // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).
-                if v < best, let generator = exactChunks,
-                    let exact = generator.bestChunkedValue(job: j, option: Int(o.index), chunks: k, available: nil, price: { d * prices[$0] })
-                {
-                    v = max(v, exact.value)
-                    if v < best {
-                        best = v
-                        bestResource = q
-                        bestSlots = exact.candidate.slots
-                    }
-                    return
-                }
-                if v < best {
-                    best = v
-                    bestResource = q
-                    bestSlots = order.prefix(flat.shape(o, job: j, chunks: k).slots).map { a + $0 }
-                }
+            carried.winner[j] = Int32(winner)
+        } else {
+            for oi in options {
+                // Options come cheapest floor first and prices are never negative: none further can win.
+                if flat.options[oi].floor >= best.value { break }
+                let cost = price(oi, job: j, lambda: lambda, lambdaPrefix: lambdaPrefix, below: best.value, scratch: &scratch)
+                priced += 1
+                if cost.value < best.value { best = cost }
             }
         }
-        guard bestResource >= 0 else { return 0 }
+        guard best.resource >= 0 else { return 0 }
         let devices = flat.devices[j]
-        let base = bestResource * stride
-        if let slots = bestSlots {
+        let base = best.resource * stride
+        if let slots = best.slots {
             for t in slots {
                 diff[base + t] += devices
                 diff[base + t + 1] -= devices
             }
         } else {
-            diff[base + bestStart] += devices
-            diff[base + bestStart + bestLength] -= devices
+            diff[base + best.start] += devices
+            diff[base + best.start + best.length] -= devices
+        }
+        return best.value
+    }
+
+    /// One option's least relaxed cost and its schedule: from `start` for `length` slots, or `slots`.
+    struct OptionCost {
+        var value = Double.infinity
+        var resource = -1
+        var start = -1
+        var length = 0
+        var slots: [Int]? = nil
+    }
+
+    /// Option `oi`'s least relaxed cost for job `j` where it is below `below` (else infinite): its best start
+    /// in one piece, then its schedules in pieces, each kept where strictly lower (ties: fewer pieces).
+    private func price(_ oi: Int, job j: Int, lambda: [[Double]], lambdaPrefix: [Double], below: Double, scratch: inout FlatProblem.CheapestHours) -> OptionCost {
+        let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
+        let d = Double(flat.devices[j])
+        let stride = flat.hours + 1
+        let o = flat.options[oi]
+        let q = Int(o.resource)
+        var best = OptionCost()
+        func lower() -> Double { min(below, best.value) }
+        let (v, s) = lambdaPrefix.withUnsafeBufferPointer { lp in
+            flat.bestStart(o, job: j, window: a, b, pricePrefix: UnsafeBufferPointer(rebasing: lp[(q * stride)..<((q + 1) * stride)]), devices: d)
+        }
+        if s >= 0, v < lower() { best = OptionCost(value: v, resource: q, start: s, length: Int(o.slots)) }
+        let prices = lambda[q]
+        // With no checkpoint overhead, the best set of slots is exact over every chunk count at once.
+        if let generator = exactChunks,
+            let free = generator.bestFreeSplit(job: j, option: Int(o.index), available: nil, price: { d * prices[$0] })
+        {
+            if free.value < lower() { best = OptionCost(value: free.value, resource: q, slots: free.candidate.slots) }
+            return best
+        }
+        // Prices only add to the price-free floor: where it cannot beat the best so far, the pieces'
+        // cheapest hours cannot either (the margin keeps rounding from deciding). The exact programme
+        // below, on small instances, keeps its own path.
+        if exactChunks == nil, flat.chunkedFloor[oi] - 1e-9 * max(1, abs(lower())) >= lower() { return best }
+        flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
+            var v = bound
+            // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).
+            if v < lower(), let generator = exactChunks,
+                let exact = generator.bestChunkedValue(job: j, option: Int(o.index), chunks: k, available: nil, price: { d * prices[$0] })
+            {
+                v = max(v, exact.value)
+                if v < lower() { best = OptionCost(value: v, resource: q, slots: exact.candidate.slots) }
+                return
+            }
+            if v < lower() { best = OptionCost(value: v, resource: q, slots: order.prefix(flat.shape(o, job: j, chunks: k).slots).map { a + $0 }) }
         }
         return best
     }

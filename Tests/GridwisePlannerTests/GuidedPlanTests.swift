@@ -224,6 +224,62 @@ final class GuidedPlanTests: XCTestCase {
         XCTAssertLessThan(Double(carriedPriced), 0.9 * Double(fullPriced), "carrying should spare a tenth of the pricing at least")
     }
 
+    /// Jobs that may run in pieces are carried too (`LagrangianRelaxation.solveJob`): on an instance where
+    /// every job is interruptible and has six to twelve options (six regions, two pools), along a deflected
+    /// ascent's prices step by step, every carried evaluation gives the value and usage of a full one to the
+    /// last digit, pricing fewer of those jobs' options in all.
+    func testCarriedEvaluationsOfJobsInPiecesAreFullOnes() {
+        let seed: UInt64 = 8860
+        print("GuidedPlanTests carried evaluations of jobs in pieces seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        let hours = 48
+        var regions: [Region] = []
+        var carbon: [String: [Double]] = [:], price: [String: [Double]] = [:]
+        for r in 0..<6 {
+            regions.append(Region(name: "r\(r)", carbonZone: "Z\(r)", pools: [
+                AcceleratorPool(type: "X", count: 12, powerKilowattsPerDevice: 0.5),
+                AcceleratorPool(type: "Y", count: 8, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.5),
+            ], powerUsageEffectiveness: 1.2))
+            carbon["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 30...600, using: &rng)) }
+            price["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 10...120, using: &rng)) }
+        }
+        let jobs = (0..<80).map { j -> Job in
+            let release = Int.random(in: 0...24, using: &rng)
+            let work = Double(Int.random(in: 2...8, using: &rng))
+            return Job(id: "j\(j)", kind: .training, deviceCount: Int.random(in: 1...6, using: &rng), work: .referenceHours(work),
+                       release: Fixtures.at(release), deadline: Fixtures.at(min(hours, release + Int(work) + Int.random(in: 4...20, using: &rng))),
+                       interruptible: true, checkpointOverheadHours: j % 2 == 0 ? 0.25 : 0, maxChunks: 3)
+        }
+        let problem = PlanningProblem(jobs: jobs, catalog: RegionCatalog(regions: regions), policy: Policy(name: "p", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05)),
+                                      signals: Fixtures.signals(hours: hours, carbon: carbon, price: price))
+        let (_, _, _, model) = Planner.prepare(problem)
+        let flat = FlatProblem(model: model, allowSplitting: true)
+        XCTAssertGreaterThanOrEqual(flat.options.count, 6 * jobs.count, "every job has an option in every region at least")
+        XCTAssertTrue(flat.maxChunks.allSatisfy { $0 == 3 })
+        var first = Placer(flat: flat, generator: CandidateGenerator(model: model))
+        first.greedy(order: first.order, prices: nil)
+        let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
+        var carried: LagrangianRelaxation.Carried? = LagrangianRelaxation.Carried(flat)
+        var fullPriced = 0, carriedPriced = 0
+        var steps = relaxation.ascend(upperBound: first.objective, iterations: 1, targetGap: 0, deflection: 0.5, shouldStop: { false })
+        var lambda = steps.state.recent.last!
+        while true {
+            let full = relaxation.evaluate(lambda)
+            let again = relaxation.evaluate(lambda, carried: &carried)
+            XCTAssertEqual(again.value, full.value, "step \(steps.iterations)")
+            XCTAssertEqual(again.usage, full.usage, "step \(steps.iterations)")
+            XCTAssertEqual(full.priced, 0, "no job runs in one piece only")
+            fullPriced += full.pricedInPieces
+            carriedPriced += again.pricedInPieces
+            guard steps.iterations < 120, !steps.state.finished else { break }
+            lambda = steps.state.next
+            steps = relaxation.ascend(upperBound: first.objective, iterations: 1, targetGap: 0, deflection: 0.5, resuming: steps, shouldStop: { false })
+        }
+        print("GuidedPlanTests carried evaluations of jobs in pieces: \(carriedPriced) options priced against \(fullPriced), \(steps.iterations) steps")
+        XCTAssertGreaterThan(steps.iterations, 20)
+        XCTAssertLessThan(Double(carriedPriced), 0.8 * Double(fullPriced), "carrying should spare a fifth of the pricing at least")
+    }
+
     /// A seeded instance, its flat form, and the planner's first plan (greedy, then single-job moves).
     private func firstPlan(seed: UInt64) -> (instance: (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals), flat: FlatProblem, first: Placer) {
         let instance = Fixtures.randomInstance(seed: seed, jobs: 40, hours: 24)
