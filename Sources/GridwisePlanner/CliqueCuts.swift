@@ -183,7 +183,7 @@ extension LagrangianRelaxation {
             var scratch = FlatProblem.CheapestHours()
             var combined = [Double](repeating: 0, count: hours + 1)
             var sum = 0.0
-            var pricedInPieces = 0  // not reported here
+            var pricedInPieces = (options: 0, hours: 0)  // not reported here
             for j in range where included[j] {
                 if flat.maxChunks[j] > 1 {
                     sum += solveJob(j, lambda: lambda, lambdaPrefix: lambdaPrefix, diff: &diff, scratch: &scratch, priced: &pricedInPieces)
