@@ -127,16 +127,7 @@ final class BoundTests: XCTestCase {
         print("BoundTests medium instance seed: \(seed)")
         var rng = SeededGenerator(seed: seed)
         let hours = 48
-        var regions: [Region] = []
-        var carbon: [String: [Double]] = [:], price: [String: [Double]] = [:]
-        for r in 0..<4 {
-            regions.append(Region(name: "r\(r)", carbonZone: "Z\(r)", pools: [
-                AcceleratorPool(type: "X", count: 24, powerKilowattsPerDevice: 0.5),
-                AcceleratorPool(type: "Y", count: 16, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.5),
-            ], powerUsageEffectiveness: 1.2))
-            carbon["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 30...600, using: &rng)) }
-            price["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 10...120, using: &rng)) }
-        }
+        let (catalog, signals) = Fixtures.twoPoolRegions(count: 4, fast: 24, slow: 16, hours: hours, using: &rng)
         let jobs = (0..<150).map { j -> Job in
             let release = Int.random(in: 0...30, using: &rng)
             let work = Double(Int.random(in: 1...8, using: &rng))
@@ -145,8 +136,6 @@ final class BoundTests: XCTestCase {
                        release: Fixtures.at(release), deadline: Fixtures.at(min(hours, release + Int(work) + Int.random(in: 2...16, using: &rng))),
                        interruptible: interruptible, checkpointOverheadHours: interruptible ? 0.25 : 0, maxChunks: interruptible ? 3 : 1)
         }
-        let catalog = RegionCatalog(regions: regions)
-        let signals = Fixtures.signals(hours: hours, carbon: carbon, price: price)
         let policy = Policy(name: "b", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05))
         // Fewer moves of the large-neighbourhood search than the default, to keep the debug build's test short.
         let options = PlannerOptions(neighbourhoodMoves: 10_000)

@@ -233,16 +233,7 @@ final class GuidedPlanTests: XCTestCase {
         print("GuidedPlanTests carried evaluations of jobs in pieces seed: \(seed)")
         var rng = SeededGenerator(seed: seed)
         let hours = 48
-        var regions: [Region] = []
-        var carbon: [String: [Double]] = [:], price: [String: [Double]] = [:]
-        for r in 0..<6 {
-            regions.append(Region(name: "r\(r)", carbonZone: "Z\(r)", pools: [
-                AcceleratorPool(type: "X", count: 12, powerKilowattsPerDevice: 0.5),
-                AcceleratorPool(type: "Y", count: 8, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.5),
-            ], powerUsageEffectiveness: 1.2))
-            carbon["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 30...600, using: &rng)) }
-            price["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 10...120, using: &rng)) }
-        }
+        let (catalog, signals) = Fixtures.twoPoolRegions(count: 6, fast: 12, slow: 8, hours: hours, using: &rng)
         let jobs = (0..<80).map { j -> Job in
             let release = Int.random(in: 0...24, using: &rng)
             let work = Double(Int.random(in: 2...8, using: &rng))
@@ -250,8 +241,7 @@ final class GuidedPlanTests: XCTestCase {
                        release: Fixtures.at(release), deadline: Fixtures.at(min(hours, release + Int(work) + Int.random(in: 4...20, using: &rng))),
                        interruptible: true, checkpointOverheadHours: j % 2 == 0 ? 0.25 : 0, maxChunks: 3)
         }
-        let problem = PlanningProblem(jobs: jobs, catalog: RegionCatalog(regions: regions), policy: Policy(name: "p", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05)),
-                                      signals: Fixtures.signals(hours: hours, carbon: carbon, price: price))
+        let problem = PlanningProblem(jobs: jobs, catalog: catalog, policy: Policy(name: "p", weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.05)), signals: signals)
         let (_, _, _, model) = Planner.prepare(problem)
         let flat = FlatProblem(model: model, allowSplitting: true)
         XCTAssertGreaterThanOrEqual(flat.options.count, 6 * jobs.count, "every job has an option in every region at least")

@@ -18,6 +18,25 @@ public enum Fixtures {
             price: Dictionary(uniqueKeysWithValues: price.map { ($0.key, series($0.key, .price, $0.value)) }), currency: "USD")
     }
 
+    /// `count` regions r0, r1... (zones Z0, Z1...), each with a pool of `fast` X devices (0.5 kW) and one of
+    /// `slow` Y devices (0.3 kW, half speed), PUE 1.2, and the signals' arrays for `hours` hours: carbon
+    /// 30-600 gCO2e/kWh and price 10-120 USD/MWh, drawn from `rng` region by region.
+    public static func twoPoolRegions(count: Int, fast: Int, slow: Int, hours: Int, using rng: inout SeededGenerator)
+        -> (catalog: RegionCatalog, signals: GridSignals)
+    {
+        var regions: [Region] = []
+        var carbon: [String: [Double]] = [:], price: [String: [Double]] = [:]
+        for r in 0..<count {
+            regions.append(Region(name: "r\(r)", carbonZone: "Z\(r)", pools: [
+                AcceleratorPool(type: "X", count: fast, powerKilowattsPerDevice: 0.5),
+                AcceleratorPool(type: "Y", count: slow, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.5),
+            ], powerUsageEffectiveness: 1.2))
+            carbon["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 30...600, using: &rng)) }
+            price["Z\(r)"] = (0..<hours).map { _ in Double(Int.random(in: 10...120, using: &rng)) }
+        }
+        return (RegionCatalog(regions: regions), signals(hours: hours, carbon: carbon, price: price))
+    }
+
     /// A small random instance: 2 regions, 1-2 pools each, `jobs` jobs in a horizon of `hours` hours;
     /// with `withReservations`, some pools lose devices for an hour or two.
     public static func randomInstance(seed: UInt64, jobs jobCount: Int = 3, hours: Int = 6, withReservations: Bool = false) -> (jobs: [Job], catalog: RegionCatalog, policy: Policy, signals: GridSignals) {
