@@ -359,8 +359,7 @@ public enum Planner {
                                    effort: (moves: Int, rounds: Int), options: PlannerOptions, fromPlan: Bool = false,
                                    shouldStop: @escaping @Sendable () -> Bool) -> Placer {
         let flat = start.flat
-        let footprint = (0..<flat.jobCount).map(flat.footprint)
-        let large = (0..<flat.jobCount).filter { flat.maxChunks[$0] == 1 }.sorted { footprint[$0] != footprint[$1] ? footprint[$0] > footprint[$1] : $0 < $1 }.prefix(options.restarts)
+        let large = largestInOnePiece(flat).prefix(options.restarts)
         var best = start
         var excluded: [Int: Set<Int>] = [:]
         for j in large where !shouldStop() {
@@ -413,26 +412,15 @@ public enum Planner {
     static func heldRestarts(from start: Placer, prices: [[Double]], model: CostModel, allowSplitting: Bool, generator: CandidateGenerator,
                              effort: (moves: Int, rounds: Int), options: PlannerOptions, shouldStop: @escaping @Sendable () -> Bool) -> Placer {
         let flat = start.flat
-        let footprint = (0..<flat.jobCount).map(flat.footprint)
-        let large = (0..<flat.jobCount).filter { flat.maxChunks[$0] == 1 }.sorted { footprint[$0] != footprint[$1] ? footprint[$0] > footprint[$1] : $0 < $1 }
-        let stride = flat.hours + 1
-        let prefix = prices.flatMap(prefixSums)
+        // Each job alone, capacity ignored, by its objective plus the prices: where the relaxation puts it.
+        let alone = Placer(flat: flat, generator: generator, ignoresCapacity: true)
+        let pricePrefix = prices.map(prefixSums)
         var best = start
         var holding: [Int: (resource: Int, start: Int)] = [:]
         var tried = 0
-        for j in large where tried < options.restarts && !shouldStop() {
-            let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
-            var value = Double.infinity
-            var place: (resource: Int, start: Int)? = nil
-            for oi in flat.optionStart[j]..<flat.optionStart[j + 1] {
-                let o = flat.options[oi], q = Int(o.resource)
-                if o.floor >= value { break }  // cheapest floor first; prices are never negative
-                let (v, s) = prefix.withUnsafeBufferPointer { lp in
-                    flat.bestStart(o, job: j, window: a, b, pricePrefix: UnsafeBufferPointer(rebasing: lp[(q * stride)..<((q + 1) * stride)]), devices: Double(flat.devices[j]))
-                }
-                if s >= 0, v < value { value = v; place = (q, s) }
-            }
-            guard let place else { continue }
+        for j in largestInOnePiece(flat) where tried < options.restarts && !shouldStop() {
+            guard let priced = alone.best(j, prices: prices, pricePrefix: pricePrefix) else { continue }
+            let place = (resource: Int(flat.options[priced.option].resource), start: priced.slots[0])
             let current = best.assignment[j]
             if current.option >= 0, Int(flat.options[current.option].resource) == place.resource, current.slots.first == place.start { continue }
             tried += 1
@@ -447,6 +435,13 @@ public enum Planner {
             }
         }
         return best
+    }
+
+    /// The jobs that run in one piece, largest first (devices x slots; ties: file order): those the restarts
+    /// move.
+    static func largestInOnePiece(_ flat: FlatProblem) -> [Int] {
+        let footprint = (0..<flat.jobCount).map(flat.footprint)
+        return (0..<flat.jobCount).filter { flat.maxChunks[$0] == 1 }.sorted { footprint[$0] != footprint[$1] ? footprint[$0] > footprint[$1] : $0 < $1 }
     }
 
     /// The listed schedules of `assignment` as the placer's plan on `flat`.
