@@ -107,6 +107,7 @@ public enum Planner {
         let order = first.order
         first.greedy(order: order, prices: nil)
         first.improve(order: order, maxPasses: options.maxPasses, shouldStop: stop)
+        first.remembered = ChunkedMemo()  // its moves are done: the memory goes back
         var best = first
 
         // 4's effort: the search runs where it has moves to make and a job has something to make room for
@@ -496,6 +497,7 @@ public enum Planner {
             }
         }
         guided.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
+        guided.remembered = ChunkedMemo()  // its moves are done: the memory goes back
         return guided
     }
 

@@ -155,6 +155,59 @@ final class ChunkedScheduleTests: XCTestCase {
         print("ChunkedScheduleTests placer: \(plain) rounds without prices, \(priced) with, \(chunkedWins) won by a schedule in pieces")
     }
 
+    /// The schedules a plan remembers (`Placer.bestRemembered`, `ChunkedMemo`) along a random walk of the
+    /// hours other jobs take from two pools, one hour taken or freed per step, with fresh prices at every
+    /// other step: at every step the remembered answer has the value of the answer found afresh
+    /// (`Placer.best`), and holds only free hours. The walk reuses schedules both with the same free hours
+    /// and with fewer, and runs fewer programmes than asked for.
+    func testRememberedSchedulesAreFoundAfreshOnes() {
+        let seed: UInt64 = 5157
+        print("ChunkedScheduleTests remembered seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        let hours = 30
+        let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
+        let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
+        // 7 hours of work with an overhead per extra piece: the programme, not the cheapest hours alone.
+        let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(7), release: Fixtures.at(0), deadline: Fixtures.at(hours),
+                      interruptible: true, checkpointOverheadHours: 0.25, maxChunks: 3)
+        let model = Self.model(job, carbon: carbon, price: price, pools: [
+            AcceleratorPool(type: "X", count: 8, powerKilowattsPerDevice: 0.4),
+            AcceleratorPool(type: "Y", count: 8, powerKilowattsPerDevice: 0.3, relativeSpeed: 0.8),
+        ])
+        let flat = FlatProblem(model: model, allowSplitting: true)
+        var placer = Placer(flat: flat, generator: CandidateGenerator(model: model))
+        // Half the hours of each pool taken by another job's 7 of 8 devices: 2 devices do not fit there.
+        for q in placer.used.indices { for t in 0..<hours where Bool.random(using: &rng) { placer.used[q][t] = 7 } }
+        var prices: [[Double]]? = nil
+        var chunked = 0
+        for step in 0..<400 {
+            let q = Int.random(in: 0..<placer.used.count, using: &rng), t = Int.random(in: 0..<hours, using: &rng)
+            placer.used[q][t] = placer.used[q][t] == 0 ? 7 : 0
+            if step % 2 == 0 { prices = step % 4 == 0 ? nil : placer.used.map { _ in (0..<hours).map { _ in [0, 0, 0.002, 0.005].randomElement(using: &rng)! } } }
+            func value(_ a: Placer.Assigned) -> Double {
+                let q = Int(flat.options[a.option].resource)
+                return a.objective + (prices.map { p in a.slots.reduce(0) { $0 + 2 * p[q][$1] } } ?? 0)
+            }
+            let afresh = placer.best(0, prices: prices, pricePrefix: prices?.map(prefixSums))
+            let remembered = placer.bestRemembered(0, prices: prices, pricePrefix: prices?.map(prefixSums))
+            guard let afresh, let remembered else {
+                XCTAssertNil(afresh, "step \(step): remembered nothing, found \(String(describing: afresh))")
+                XCTAssertNil(remembered, "step \(step): found nothing, remembered \(String(describing: remembered))")
+                continue
+            }
+            XCTAssertEqual(value(remembered), value(afresh), accuracy: 1e-12 * max(1, abs(value(afresh))), "step \(step)")
+            let r = Int(flat.options[remembered.option].resource)
+            XCTAssertTrue(remembered.slots.allSatisfy { placer.used[r][$0] + 2 <= 8 }, "step \(step): \(remembered.slots) in hours taken")
+            if remembered.chunks > 1 { chunked += 1 }
+        }
+        let memo = placer.remembered
+        print("ChunkedScheduleTests remembered: \(memo.ran) programmes run, \(memo.reusedSame) schedules reused with the same free hours, \(memo.reusedFewer) with fewer; \(chunked) of 400 answers in pieces")
+        XCTAssertGreaterThan(chunked, 100)
+        XCTAssertGreaterThan(memo.reusedSame, 100)
+        XCTAssertGreaterThan(memo.reusedFewer, 50)
+        XCTAssertLessThan(memo.ran, (memo.ran + memo.reusedSame + memo.reusedFewer) / 2)
+    }
+
     /// The cheapest-hours bound selects the cheapest hours instead of sorting the whole window: its order
     /// begins with the same hours, in the same order (ties: the earlier hour), as a full sort, as far as the
     /// slots of each chunk count, and each bound is the sum of those hours as the full sort gives it.
