@@ -180,6 +180,9 @@ struct CandidateGenerator {
         let releaseHour = job.release.hours(since: compiled.problem.horizon.start)
         let w = window.count
         guard s >= 1, s <= w, k >= 1, dynamicProgrammingStates(window: w, slots: s, chunks: k) <= Self.maximumDynamicProgrammingStates else { return nil }
+        // Each run lies within one stretch of free hours, so k runs hold at most the k longest stretches:
+        // where those are too short, there is no schedule (and no need to run the programme to find so).
+        if let available, !Self.stretchesCanHold(window: window, slots: s, runs: k, available) { return nil }
         // State (n, m, last) at n * stride + m * 2 + last.
         let stride = (k + 1) * 2
         let states = (s + 1) * stride
@@ -279,6 +282,28 @@ struct CandidateGenerator {
     }
 }
 
+extension CandidateGenerator {
+    /// Whether the `runs` longest stretches of consecutive hours where `available` holds, in `window`, have
+    /// `slots` hours between them: a schedule of `slots` hours in `runs` runs needs that (each run lies
+    /// within one stretch).
+    static func stretchesCanHold(window: Range<Int>, slots: Int, runs: Int, _ available: (Int) -> Bool) -> Bool {
+        // The longest stretches so far, longest first (runs is small: a few pieces).
+        var longest = [Int](repeating: 0, count: runs)
+        func keep(_ length: Int) {
+            guard length > longest[runs - 1] else { return }
+            var i = runs - 1
+            while i > 0, longest[i - 1] < length { longest[i] = longest[i - 1]; i -= 1 }
+            longest[i] = length
+        }
+        var length = 0
+        for t in window {
+            if available(t) { length += 1 } else { keep(length); length = 0 }
+        }
+        keep(length)
+        return longest.reduce(0, +) >= slots
+    }
+}
+
 /// A binary max-heap of (value, slot), larger slot first among equal values, so the earliest slots of
 /// equal value stay.
 struct MaxHeap {
@@ -286,6 +311,9 @@ struct MaxHeap {
     var count: Int { items.count }
 
     private static func above(_ a: (Double, Int), _ b: (Double, Int)) -> Bool { a.0 != b.0 ? a.0 > b.0 : a.1 > b.1 }
+
+    /// Empties the heap, keeping its storage for the next use.
+    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
 
     mutating func push(_ item: (Double, Int)) {
         items.append(item)

@@ -142,7 +142,7 @@ struct Placer {
         guard flat.maxChunks[j] > 1 else { return result }
         // Chunked schedules, exactly, where their floor could beat the best so far (prices are only added
         // after: the floor has none, so with prices this is a heuristic choice).
-        var scratch = FlatProblem.CheapestHours()
+        var scratch = FlatProblem.LastHour()
         for oi in flat.optionStart[j]..<flat.optionStart[j + 1] where flat.chunkedFloor[oi] < resultValue - 1e-12 {
             let o = flat.options[oi]
             let q = Int(o.resource)
@@ -156,13 +156,14 @@ struct Placer {
                 }
                 continue
             }
-            // Each piece count's cheapest hours among those left (priced, where prices are given) bound its
-            // schedules from below: the dynamic programme runs only where that bound could beat the best so far.
+            // Each piece count's last hour and cheapest hours before it among those left (priced, where
+            // prices are given) bound its schedules from below: the dynamic programme runs only where that
+            // bound could beat the best so far.
             var floors = [Double](repeating: .infinity, count: Int(flat.maxChunks[j]) + 1)
-            flat.cheapestHoursBounds(o, job: j, price: { t in
+            flat.lastHourBounds(o, job: j, price: { t in
                 if let available, !available(t) { return .infinity }
                 return prices.map { dd * $0[q][t] } ?? 0
-            }, scratch: &scratch) { k, bound, _ in floors[k] = bound }
+            }, scratch: &scratch) { k, bound in floors[k] = bound }
             for k in 2...Int(flat.maxChunks[j]) {
                 guard floors[k] < resultValue - 1e-12 + 1e-9 * max(1, abs(resultValue)) else { continue }
                 guard let c = chunked(oi, k, available) else { continue }

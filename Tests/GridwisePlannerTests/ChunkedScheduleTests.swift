@@ -155,6 +155,70 @@ final class ChunkedScheduleTests: XCTestCase {
         print("ChunkedScheduleTests placer: \(plain) rounds without prices, \(priced) with, \(chunkedWins) won by a schedule in pieces")
     }
 
+    /// The last-hour bound (`FlatProblem.lastHourBounds`) on schedules in k pieces, on random windows with
+    /// random hours blocked, random prices and a release that is not always the window's start: it is the
+    /// least, over every set of the slots k pieces need in the free hours however many runs they form, of
+    /// that set's objective (with k pieces' running time) plus its prices; so it is at most the cheapest
+    /// schedule in exactly k runs, listed. It is never below the cheapest-hours bound, and above it in
+    /// most cases here, where the delay of finishing late counts.
+    func testLastHourBoundIsTheLeastOverEveryHoursSet() {
+        let seed: UInt64 = 5158
+        print("ChunkedScheduleTests last hour seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        var bounds = 0, tighter = 0, runsOnly = 0
+        var scratch = FlatProblem.LastHour(), cheapest = FlatProblem.CheapestHours()
+        for round in 0..<40 {
+            let hours = Int.random(in: 7...13, using: &rng)
+            let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
+            let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
+            let work = Double(Int.random(in: 4...min(20, 3 * (hours - 3)), using: &rng)) / 4
+            let overhead = [0.1, 0.25, 0.5].randomElement(using: &rng)!
+            let release = Int.random(in: 0...1, using: &rng)
+            let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(work), release: Fixtures.at(release), deadline: Fixtures.at(hours),
+                          interruptible: true, checkpointOverheadHours: overhead, maxChunks: 3)
+            let model = Self.model(job, carbon: carbon, price: price, weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.5))
+            let generator = CandidateGenerator(model: model)
+            let flat = FlatProblem(model: model, allowSplitting: true)
+            let o = flat.options[0]
+            let window = model.compiled.windows[0]
+            let blocked = Set(window.filter { _ in Double.random(in: 0..<1, using: &rng) < 0.2 })
+            let prices = (0..<hours).map { _ in [0, 0, 0.002, 0.005].randomElement(using: &rng)! }
+            let priceOf = { (t: Int) in blocked.contains(t) ? Double.infinity : prices[t] }
+            var found = [Int: Double](), floors = [Int: Double]()
+            flat.lastHourBounds(o, job: 0, price: priceOf, scratch: &scratch) { k, bound in found[k] = bound }
+            flat.cheapestHoursBounds(o, job: 0, price: priceOf, scratch: &cheapest) { k, bound, _ in floors[k] = bound }
+            for k in 2...3 {
+                let s = flat.shape(o, job: 0, chunks: k).slots
+                guard s <= window.count else { XCTAssertNil(found[k], "round \(round), \(k) pieces"); continue }
+                guard let bound = found[k] else { XCTFail("round \(round), \(k) pieces: no bound"); continue }
+                func value(_ slots: [Int]) -> Double { generator.make(0, option: 0, slots: slots, chunks: k).objective + slots.reduce(0) { $0 + prices[$1] } }
+                var anyRuns = Double.infinity, exactRuns = Double.infinity
+                for runs in 1...s {
+                    forEachSubset(of: window, size: s, runs: runs) { slots in
+                        guard slots.allSatisfy({ !blocked.contains($0) }) else { return }
+                        let v = value(slots)
+                        anyRuns = min(anyRuns, v)
+                        if runs == k { exactRuns = min(exactRuns, v) }
+                    }
+                }
+                bounds += 1
+                if anyRuns == .infinity {
+                    XCTAssertEqual(bound, .infinity, "round \(round), \(k) pieces: fewer free hours than slots")
+                    continue
+                }
+                XCTAssertEqual(bound, anyRuns, accuracy: 1e-12 * max(1, abs(anyRuns)), "round \(round), \(k) pieces")
+                XCTAssertLessThanOrEqual(bound, exactRuns + 1e-12 * max(1, abs(exactRuns)), "round \(round), \(k) pieces")
+                XCTAssertGreaterThanOrEqual(bound, floors[k]! - 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces")
+                if bound > floors[k]! + 1e-9 { tighter += 1 }
+                if exactRuns > bound + 1e-9 { runsOnly += 1 }
+            }
+        }
+        print("ChunkedScheduleTests last hour: \(bounds) bounds, \(tighter) above the cheapest hours, \(runsOnly) below the cheapest schedule in exactly k runs")
+        XCTAssertGreaterThan(bounds, 60)
+        XCTAssertGreaterThan(tighter, 30)
+        XCTAssertGreaterThan(runsOnly, 5)
+    }
+
     /// The schedules a plan remembers (`Placer.bestRemembered`, `ChunkedMemo`) along a random walk of the
     /// hours other jobs take from two pools, one hour taken or freed per step, with fresh prices at every
     /// other step: at every step the remembered answer has the value of the answer found afresh
