@@ -33,7 +33,7 @@ extension LagrangianRelaxation {
         var cliques: Int
         var iterations: Int
         /// Whether the bound solves interruptible jobs' chunked schedules exactly (as the relaxation's
-        /// `exactChunks` asks), rather than by their cheapest hours.
+        /// `exactChunks` asks), rather than by their last-hour bound.
         var chunksSolvedExactly: Bool
         /// The prices at the highest value: capacity, and the cliques with theirs.
         var lambda: [[Double]]
@@ -55,7 +55,7 @@ extension LagrangianRelaxation {
         var known: [Clique: Int] = [:]
         var best = -Double.infinity
         var bestLambda = lambda, bestState = state
-        // The steps bound chunked schedules by their cheapest hours; the best prices are evaluated again
+        // The steps bound chunked schedules by their last-hour bound; the best prices are evaluated again
         // with them solved exactly, where the relaxation does so.
         var plain = self
         plain.exactChunks = nil
@@ -154,7 +154,7 @@ extension LagrangianRelaxation {
         }
         var exact = false
         if exactChunks != nil, (0..<jobs).contains(where: { included[$0] && flat.maxChunks[$0] > 1 }), !shouldStop() {
-            // At the same prices, never below the cheapest hours' value.
+            // At the same prices, never below the last-hour bound's value.
             best = max(best, relaxedWithCliques(lambda: bestLambda, state: bestState).value)
             exact = true
         }
@@ -180,7 +180,7 @@ extension LagrangianRelaxation {
         let blocks = perBlock { range in
             var diff = [Int32](repeating: 0, count: resources * (hours + 1))
             var picks: [(job: Int32, resource: Int32, start: Int32, length: Int32)] = []
-            var scratch = FlatProblem.CheapestHours()
+            var scratch = FlatProblem.LastHour()
             var combined = [Double](repeating: 0, count: hours + 1)
             var sum = 0.0
             var pricedInPieces = (options: 0, hours: 0)  // not reported here

@@ -386,7 +386,7 @@ final class FlatProblem: Sendable {
     /// Scratch space for `lastHourBounds`, reused across calls.
     struct LastHour {
         var costs: [Double] = []
-        var heap = MaxHeap()
+        var heap: [Double] = []
     }
 
     /// Lower bounds on option `o`'s schedules in k = 2...maxChunks pieces of job `j`, with `price(t)` added to
@@ -396,37 +396,81 @@ final class FlatProblem: Sendable {
     /// holds its last hour and that many hours before it, however they run, so it costs at least this.
     /// Unlike `cheapestHoursBounds` it counts the delay, which makes it much the tighter where cheap hours
     /// come late: on the benchmark's 10,000 jobs, 30 % interruptible, the placer's programmes fall from
-    /// about 480,000 to 50,000 (BENCHMARKS.md). Calls `body(k, bound)`.
-    func lastHourBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout LastHour, _ body: (Int, Double) -> Void) {
+    /// about 480,000 to 50,000 (BENCHMARKS.md). Calls `body(k, bound, last)`, where `last` is the last hour
+    /// of the least (the earliest of equal ones; -1 where there is none), from which `lastHourSlots` gives
+    /// its hours.
+    func lastHourBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout LastHour, _ body: (Int, Double, Int) -> Void) {
         let a = Int(windowStart[j]), b = Int(windowEnd[j]), w = b - a
         let kMax = Int(maxChunks[j])
         guard kMax > 1, w >= 2 else { return }
         if scratch.costs.count < w { scratch.costs = [Double](repeating: 0, count: w) }
+        if scratch.heap.count < w { scratch.heap = [Double](repeating: 0, count: w) }
         let rate = self.rate[Int(o.region)]
         precondition(a >= 0 && b <= rate.count, "window outside the horizon")
         let release = releaseHour[j], dw = delayWeight
         scratch.costs.withUnsafeMutableBufferPointer { costs in
-            for i in 0..<w { costs[i] = Self.hourly(o, rate: rate[a + i]) + price(a + i) }
-            for k in 2...kMax {
-                let shape = shape(o, job: j, chunks: k)
-                guard shape.slots <= w, shape.slots >= 1 else { break }
-                // The (slots - 1) cheapest usable hours before each hour, kept in a max-heap with their sum.
-                scratch.heap.removeAll()
-                var sum = 0.0, least = Double.infinity
-                for i in 0..<w where costs[i] < .infinity {
-                    let t = a + i
-                    if scratch.heap.count == shape.slots - 1 {
-                        let partial = costs[i] - (1 - shape.fraction) * Self.hourly(o, rate: rate[t])
-                        least = min(least, sum + partial + dw * max(0, Double(t) + shape.fraction - release - shape.running))
+            scratch.heap.withUnsafeMutableBufferPointer { heap in
+                for i in 0..<w { costs[i] = Self.hourly(o, rate: rate[a + i]) + price(a + i) }
+                for k in 2...kMax {
+                    let shape = shape(o, job: j, chunks: k)
+                    guard shape.slots <= w, shape.slots >= 1 else { break }
+                    // The (slots - 1) cheapest usable hours before each hour: a max-heap of their costs, and
+                    // their sum. An hour no cheaper than the dearest kept changes neither.
+                    let keep = shape.slots - 1
+                    var count = 0, sum = 0.0, least = Double.infinity, last = -1
+                    for i in 0..<w where costs[i] < .infinity {
+                        let c = costs[i]
+                        if count == keep {
+                            let t = a + i
+                            let partial = c - (1 - shape.fraction) * Self.hourly(o, rate: rate[t])
+                            let v = sum + partial + dw * max(0, Double(t) + shape.fraction - release - shape.running)
+                            if v < least { least = v; last = t }
+                            guard keep > 0, c < heap[0] else { continue }
+                            // In place of the dearest: down from the top.
+                            sum += c - heap[0]
+                            var x = 0
+                            while true {
+                                let l = 2 * x + 1, r = l + 1
+                                var m = x
+                                var top = c
+                                if l < count, heap[l] > top { m = l; top = heap[l] }
+                                if r < count, heap[r] > top { m = r }
+                                if m == x { break }
+                                heap[x] = heap[m]
+                                x = m
+                            }
+                            heap[x] = c
+                        } else {
+                            // Added: up from the bottom.
+                            sum += c
+                            var x = count
+                            count += 1
+                            while x > 0, heap[(x - 1) / 2] < c {
+                                heap[x] = heap[(x - 1) / 2]
+                                x = (x - 1) / 2
+                            }
+                            heap[x] = c
+                        }
                     }
-                    guard shape.slots > 1 else { continue }
-                    scratch.heap.push((costs[i], t))
-                    sum += costs[i]
-                    if scratch.heap.count > shape.slots - 1 { sum -= scratch.heap.popMax().0 }
+                    body(k, least + o.latency * shape.running, last)
                 }
-                body(k, least + o.latency * shape.running)
             }
         }
+    }
+
+    /// The hours of `lastHourBounds`' least for k pieces ending at `last`: the slots - 1 cheapest usable
+    /// hours before it (objective and price; ties: the earlier), and `last`, in time order.
+    func lastHourSlots(_ o: Option, job j: Int, chunks k: Int, last: Int, price: (Int) -> Double) -> [Int] {
+        let a = Int(windowStart[j])
+        let rate = self.rate[Int(o.region)]
+        var before: [(cost: Double, t: Int)] = []
+        before.reserveCapacity(last - a)
+        for t in a..<last {
+            let c = Self.hourly(o, rate: rate[t]) + price(t)
+            if c < .infinity { before.append((c, t)) }
+        }
+        before.sort { $0.cost != $1.cost ? $0.cost < $1.cost : $0.t < $1.t }
+        return (before.prefix(shape(o, job: j, chunks: k).slots - 1).map(\.t) + [last]).sorted()
     }
 
     /// Moves the `count` first elements of `items` by `before` (a strict total order) to its front, in any

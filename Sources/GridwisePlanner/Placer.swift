@@ -163,7 +163,7 @@ struct Placer {
             flat.lastHourBounds(o, job: j, price: { t in
                 if let available, !available(t) { return .infinity }
                 return prices.map { dd * $0[q][t] } ?? 0
-            }, scratch: &scratch) { k, bound in floors[k] = bound }
+            }, scratch: &scratch) { k, bound, _ in floors[k] = bound }
             for k in 2...Int(flat.maxChunks[j]) {
                 guard floors[k] < resultValue - 1e-12 + 1e-9 * max(1, abs(resultValue)) else { continue }
                 guard let c = chunked(oi, k, available) else { continue }

@@ -41,7 +41,7 @@ struct LagrangianRelaxation {
         /// Options of jobs that run in one piece whose starts were scanned at these prices.
         var priced: Int
         /// Options of jobs that may run in pieces priced at these prices (see `solveJob`), and those of them
-        /// whose schedules in pieces were priced (by their cheapest hours) as well.
+        /// whose schedules in pieces were priced (by their last-hour bound) as well.
         var pricedInPieces: Int
         var hoursPricedInPieces: Int
     }
@@ -50,9 +50,9 @@ struct LagrangianRelaxation {
     /// that could still win (see `solveContiguous` and `solveJob`): the prices last evaluated, each hour's
     /// price falls summed over the evaluations so far, and for each job the option that won and for each
     /// option (an entry of `flat.options`) its least relaxed cost when last priced plus its devices times the
-    /// falls then summed over the job's window (twice that for jobs that may run in pieces, whose options
-    /// also keep a key for their schedules in pieces alone), so that the cost less the same product now
-    /// bounds it from below.
+    /// falls then summed over the job's window (the options of jobs that may run in pieces also keep a key
+    /// for their schedules in pieces alone), so that the cost less the same product now bounds it from
+    /// below.
     struct Carried {
         var prices: [[Double]]?
         var falls: [[Double]]
@@ -126,7 +126,7 @@ struct LagrangianRelaxation {
                 var diff = [Int32](repeating: 0, count: resources * (hours + 1))
                 var sum = 0.0
                 var priced = 0, pricedInPieces = (options: 0, hours: 0)
-                var scratch = FlatProblem.CheapestHours()
+                var scratch = FlatProblem.LastHour()
                 flat.withRaw { raw in
                     lambdaPrefix.withUnsafeBufferPointer { lp in
                         for j in range where included[j] {
@@ -259,17 +259,16 @@ struct LagrangianRelaxation {
     /// The job's least relaxed cost under `lambda`; adds the slots of that schedule to `diff` and counts in
     /// `priced` the options priced, and those whose schedules in pieces were priced as well.
     ///
-    /// With `carried` (the ascent's steps, where chunked schedules are bounded by their cheapest hours),
-    /// the last winner is priced first, and an option whose carried lower bound stands above that value is
-    /// not priced: an option's cost falls by at most its devices times twice the price falls over the job's
-    /// window (once for the hours held, once for the hour partly used, which may be one of them). As in
-    /// `solveContiguous`, every option that could be the least, or tie with it, is priced, so the value and
-    /// schedule are the same as without `carried`. Within an option priced, its schedules in pieces (their
-    /// cheapest hours, the costly part) are priced only where their own carried bound, kept the same way,
-    /// does not rule them out. At 10,000 jobs with 30 % interruptible, seed 1, the ascent's 160 steps priced
-    /// 2.59 million options of jobs in pieces instead of 4.30 million, and the cheapest hours of 1.43 million
-    /// of them, where the options' bound alone left 2.43 million.
-    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout FlatProblem.CheapestHours,
+    /// With `carried` (the ascent's steps, where chunked schedules are bounded by the last hour and the
+    /// cheapest hours before it, `FlatProblem.lastHourBounds`), the last winner is priced first, and an
+    /// option whose carried lower bound stands above that value is not priced: an option's cost falls by at
+    /// most its devices times the price falls over the job's window, as each hour's price counts once,
+    /// whether in one piece or in pieces. As in `solveContiguous`, every option that could be the least,
+    /// or tie with it, is priced, so the value and schedule are the same as without `carried`. Within an
+    /// option priced, its schedules in pieces (their last-hour bound, the costly part) are priced only where
+    /// their own carried bound, kept the same way, does not rule them out (BENCHMARKS.md, sessions 10 and
+    /// 11, for the counts).
+    func solveJob(_ j: Int, lambda: [[Double]], lambdaPrefix: [Double], diff: inout [Int32], scratch: inout FlatProblem.LastHour,
                   priced: inout (options: Int, hours: Int), carried: CarriedRaw? = nil) -> Double {
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
         let d = Double(flat.devices[j])
@@ -277,8 +276,8 @@ struct LagrangianRelaxation {
         var best = OptionCost()
         let options = flat.optionStart[j]..<flat.optionStart[j + 1]
         if let carried, exactChunks == nil {
-            // Falls over the job's window on resource q, times its devices, twice (see above).
-            func fallen(_ q: Int) -> Double { 2 * d * (carried.falls[q * stride + b] - carried.falls[q * stride + a]) }
+            // Falls over the job's window on resource q, times its devices (see above).
+            func fallen(_ q: Int) -> Double { d * (carried.falls[q * stride + b] - carried.falls[q * stride + a]) }
             let w = Int(carried.winner[j])
             var known = OptionCost()
             if w >= 0 {
@@ -332,6 +331,11 @@ struct LagrangianRelaxation {
         guard best.resource >= 0 else { return 0 }
         let devices = flat.devices[j]
         let base = best.resource * stride
+        if let pieces = best.pieces {
+            let prices = lambda[best.resource]
+            let o = flat.options[pieces.option]
+            best.slots = flat.lastHourSlots(o, job: j, chunks: pieces.count, last: pieces.last, price: { d * prices[$0] })
+        }
         if let slots = best.slots {
             for t in slots {
                 diff[base + t] += devices
@@ -351,14 +355,18 @@ struct LagrangianRelaxation {
         var start = -1
         var length = 0
         var slots: [Int]? = nil
+        /// Where `slots` is nil and this is set: the schedule in this many pieces ending at this hour that
+        /// the last-hour bound prices (see `FlatProblem.lastHourSlots`), its hours found only for the
+        /// job's least.
+        var pieces: (count: Int, last: Int, option: Int)? = nil
     }
 
     /// Option `oi`'s least relaxed cost for job `j` where it is below `below` (else infinite): its best start
     /// in one piece, then its schedules in pieces, each kept where strictly lower (ties: fewer pieces).
     /// `piecesFloor` bounds the schedules in pieces from below (at least `flat.chunkedFloor[oi]`); where their
-    /// cheapest hours are priced, `piecesLeast` is set to the least of them.
+    /// last-hour bounds are priced, `piecesLeast` is set to the least of them.
     private func price(_ oi: Int, job j: Int, lambda: [[Double]], lambdaPrefix: [Double], below: Double, piecesFloor: Double, piecesLeast: inout Double,
-                       scratch: inout FlatProblem.CheapestHours) -> OptionCost {
+                       scratch: inout FlatProblem.LastHour) -> OptionCost {
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
         let d = Double(flat.devices[j])
         let stride = flat.hours + 1
@@ -379,15 +387,15 @@ struct LagrangianRelaxation {
             return best
         }
         // Prices only add to the price-free floor: where it (or the carried bound) cannot beat the best so
-        // far, the pieces' cheapest hours cannot either (the margin keeps rounding from deciding). The exact
+        // far, the pieces' last-hour bounds cannot either (the margin keeps rounding from deciding). The exact
         // programme below, on small instances, keeps its own path.
         if exactChunks == nil, piecesFloor - 1e-9 * max(1, abs(lower())) >= lower() { return best }
         var least = Double.infinity
         defer { if exactChunks == nil { piecesLeast = least } }
-        flat.cheapestHoursBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, order in
+        flat.lastHourBounds(o, job: j, price: { d * prices[$0] }, scratch: &scratch) { k, bound, last in
             least = min(least, bound)
             var v = bound
-            // Exactly, where the dynamic programme is small enough (else the cheapest hours stand).
+            // Exactly, where the dynamic programme is small enough (else the last-hour bound stands).
             if v < lower(), let generator = exactChunks,
                 let exact = generator.bestChunkedValue(job: j, option: Int(o.index), chunks: k, available: nil, price: { d * prices[$0] })
             {
@@ -395,7 +403,7 @@ struct LagrangianRelaxation {
                 if v < lower() { best = OptionCost(value: v, resource: q, slots: exact.candidate.slots) }
                 return
             }
-            if v < lower() { best = OptionCost(value: v, resource: q, slots: order.prefix(flat.shape(o, job: j, chunks: k).slots).map { a + $0 }) }
+            if v < lower() { best = OptionCost(value: v, resource: q, pieces: (k, last, oi)) }
         }
         return best
     }

@@ -61,10 +61,11 @@ final class BoundTests: XCTestCase {
         print("BoundTests exhaustive comparison seed base: \(seed)")
         let ratios = boundsAgainstExhaustiveSearch(seed: seed, jobs: 4, options: largeScaleOnly)
         // Not a vacuous bound: on average it is most of the way to the optimum (interruptible jobs,
-        // bounded by their cheapest hours, keep it below 1).
+        // bounded by their last hour and the cheapest hours before it, keep it below 1).
         let mean = ratios.reduce(0, +) / Double(ratios.count)
         print("BoundTests mean bound / optimum: \(mean); closed: \(ratios.filter { $0 > 1 - 1e-9 }.count) of 40")
-        XCTAssertGreaterThan(mean, 0.85)
+        // 0.973 since the steps count the delay of jobs in pieces (0.954 when they took the cheapest hours).
+        XCTAssertGreaterThan(mean, 0.965)
     }
 
     /// Without the large-neighbourhood search the planner takes the large-scale settings (deflected
@@ -78,7 +79,8 @@ final class BoundTests: XCTestCase {
         let mean = ratios.reduce(0, +) / Double(ratios.count)
         print("BoundTests deflected: mean bound / optimum \(mean); bound meets the optimum on \(closed) of 40")
         XCTAssertGreaterThan(closed, 0, "the deflected bound closes some instances")
-        XCTAssertGreaterThan(mean, 0.85)
+        // 0.975 since the steps count the delay of jobs in pieces (0.959 when they took the cheapest hours).
+        XCTAssertGreaterThan(mean, 0.965)
     }
 
     func testPlannerWithReservationsMatchesExhaustiveSearch() {
@@ -143,6 +145,9 @@ final class BoundTests: XCTestCase {
         XCTAssertEqual(PlanChecker.check(first, jobs: jobs, catalog: catalog, policy: policy, signals: signals), [])
         XCTAssertEqual(first.placements.count + first.unplaced.count, 150)
         XCTAssertEqual(first.placements.count, 150, "the pools can hold every job")
+        // Here the search's plan leaves one job out and a restart places it: that plan is kept, with the
+        // bound made again for its jobs.
+        XCTAssertTrue(first.optimality.method.contains("made again for the final plan's jobs"), first.optimality.method)
         XCTAssertLessThanOrEqual(first.optimality.lowerBound, first.optimality.objective)
         XCTAssertGreaterThan(first.optimality.lowerBound, 0)
         XCTAssertEqual(first.optimality.gap, (first.optimality.objective - first.optimality.lowerBound) / first.optimality.objective, accuracy: 1e-12)

@@ -158,8 +158,9 @@ final class ChunkedScheduleTests: XCTestCase {
     /// The last-hour bound (`FlatProblem.lastHourBounds`) on schedules in k pieces, on random windows with
     /// random hours blocked, random prices and a release that is not always the window's start: it is the
     /// least, over every set of the slots k pieces need in the free hours however many runs they form, of
-    /// that set's objective (with k pieces' running time) plus its prices; so it is at most the cheapest
-    /// schedule in exactly k runs, listed. It is never below the cheapest-hours bound, and above it in
+    /// that set's objective (with k pieces' running time) plus its prices, and the hours it names
+    /// (`lastHourSlots`) are such a set, worth the bound; so it is at most the cheapest schedule in exactly
+    /// k runs, listed. It is never below the cheapest-hours bound, and above it in
     /// most cases here, where the delay of finishing late counts.
     func testLastHourBoundIsTheLeastOverEveryHoursSet() {
         let seed: UInt64 = 5158
@@ -184,13 +185,13 @@ final class ChunkedScheduleTests: XCTestCase {
             let blocked = Set(window.filter { _ in Double.random(in: 0..<1, using: &rng) < 0.2 })
             let prices = (0..<hours).map { _ in [0, 0, 0.002, 0.005].randomElement(using: &rng)! }
             let priceOf = { (t: Int) in blocked.contains(t) ? Double.infinity : prices[t] }
-            var found = [Int: Double](), floors = [Int: Double]()
-            flat.lastHourBounds(o, job: 0, price: priceOf, scratch: &scratch) { k, bound in found[k] = bound }
+            var found = [Int: (bound: Double, last: Int)](), floors = [Int: Double]()
+            flat.lastHourBounds(o, job: 0, price: priceOf, scratch: &scratch) { k, bound, last in found[k] = (bound, last) }
             flat.cheapestHoursBounds(o, job: 0, price: priceOf, scratch: &cheapest) { k, bound, _ in floors[k] = bound }
             for k in 2...3 {
                 let s = flat.shape(o, job: 0, chunks: k).slots
                 guard s <= window.count else { XCTAssertNil(found[k], "round \(round), \(k) pieces"); continue }
-                guard let bound = found[k] else { XCTFail("round \(round), \(k) pieces: no bound"); continue }
+                guard let (bound, last) = found[k] else { XCTFail("round \(round), \(k) pieces: no bound"); continue }
                 func value(_ slots: [Int]) -> Double { generator.make(0, option: 0, slots: slots, chunks: k).objective + slots.reduce(0) { $0 + prices[$1] } }
                 var anyRuns = Double.infinity, exactRuns = Double.infinity
                 for runs in 1...s {
@@ -207,6 +208,13 @@ final class ChunkedScheduleTests: XCTestCase {
                     continue
                 }
                 XCTAssertEqual(bound, anyRuns, accuracy: 1e-12 * max(1, abs(anyRuns)), "round \(round), \(k) pieces")
+                // Its hours: as many as the slots, free, ending at its last hour, and worth the bound.
+                let slots = flat.lastHourSlots(o, job: 0, chunks: k, last: last, price: priceOf)
+                XCTAssertEqual(slots.count, s, "round \(round), \(k) pieces")
+                XCTAssertEqual(slots.last, last, "round \(round), \(k) pieces")
+                XCTAssertEqual(slots, slots.sorted(), "round \(round), \(k) pieces")
+                XCTAssertTrue(slots.allSatisfy { window.contains($0) && !blocked.contains($0) }, "round \(round), \(k) pieces: \(slots)")
+                XCTAssertEqual(value(slots), bound, accuracy: 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces: its hours' value")
                 XCTAssertLessThanOrEqual(bound, exactRuns + 1e-12 * max(1, abs(exactRuns)), "round \(round), \(k) pieces")
                 XCTAssertGreaterThanOrEqual(bound, floors[k]! - 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces")
                 if bound > floors[k]! + 1e-9 { tighter += 1 }
