@@ -312,9 +312,6 @@ struct MaxHeap {
 
     private static func above(_ a: (Double, Int), _ b: (Double, Int)) -> Bool { a.0 != b.0 ? a.0 > b.0 : a.1 > b.1 }
 
-    /// Empties the heap, keeping its storage for the next use.
-    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
-
     mutating func push(_ item: (Double, Int)) {
         items.append(item)
         var i = items.count - 1

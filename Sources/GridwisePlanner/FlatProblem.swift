@@ -58,8 +58,8 @@ final class FlatProblem: Sendable {
     let optionStart: [Int]
     let options: [Option]
     /// Per flat option: a lower bound on any schedule of it in 2 or more pieces, whatever the prices and
-    /// capacity (`cheapestHoursBounds` with no prices, the least over the piece counts); infinite for jobs
-    /// that run in one piece.
+    /// capacity (`lastHourBounds` with no prices, the least over the piece counts); infinite for jobs that
+    /// run in one piece.
     let chunkedFloor: [Double]
 
     /// `excluding`: per job, resources its options may not use; `holding`: per job, the one resource and
@@ -140,12 +140,12 @@ final class FlatProblem: Sendable {
         self.optionStart = optionStart
         self.options = options
         var floor = [Double](repeating: .infinity, count: options.count)
-        var scratch = CheapestHours()
+        var scratch = LastHour()
         for j in 0..<jobs.count where maxChunks[j] > 1 {
             for oi in optionStart[j]..<optionStart[j + 1] {
                 let o = options[oi]
-                Self.cheapestHoursBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j],
-                                         rate: rate[Int(o.region)], price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
+                Self.lastHourBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j], rate: rate[Int(o.region)],
+                                    release: releaseHour[j], delayWeight: delayWeight, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
             }
         }
         chunkedFloor = floor
@@ -310,79 +310,6 @@ final class FlatProblem: Sendable {
         return (best + constant, bestS)
     }
 
-    /// Scratch space for `cheapestHoursBounds`, reused across calls: the hours' arrays only grow, and a
-    /// call reads only the first entries, as many as its window has hours.
-    struct CheapestHours {
-        var hourly: [Double] = []
-        var prices: [Double] = []
-        var costs: [Double] = []
-        var order: [Int] = []
-    }
-
-    /// Lower bounds on chunked schedules of option `o` in k = 2...maxChunks pieces, with `price(t)` added to
-    /// every slot held: the (slots - 1) cheapest full hours of the window, plus the cheapest hour used for
-    /// the last fraction, plus latency (delay, never negative, is left out). Calls `body(k, bound, order)`,
-    /// where `order` lists the window's offsets from cheapest (ties: the earlier first), at least as far as
-    /// the slots of k pieces; beyond the most pieces' slots it is in no particular order.
-    func cheapestHoursBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
-        Self.cheapestHoursBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j],
-                                 rate: rate[Int(o.region)], price: price, scratch: &scratch, body)
-    }
-
-    /// The same for an option whose job has the window `a..<b`, at most `kMax` pieces and `overhead` hours
-    /// per extra piece; `rate` is the option's region's objective per kWh by hour.
-    @inline(__always)
-    static func cheapestHoursBounds(_ o: Option, window a: Int, _ b: Int, maxChunks kMax: Int, overhead: Double, rate: [Double], price: (Int) -> Double,
-                                    scratch: inout CheapestHours, _ body: (Int, Double, [Int]) -> Void) {
-        let w = b - a
-        guard kMax > 1, w >= 2 else { return }
-        // The hours' figures in the first `w` entries, written through buffers.
-        if scratch.costs.count < w {
-            scratch.hourly = [Double](repeating: 0, count: w)
-            scratch.prices = scratch.hourly
-            scratch.costs = scratch.hourly
-        }
-        precondition(a >= 0 && b <= rate.count, "window outside the horizon")
-        rate.withUnsafeBufferPointer { rate in
-            scratch.hourly.withUnsafeMutableBufferPointer { hourly in
-                scratch.prices.withUnsafeMutableBufferPointer { prices in
-                    scratch.costs.withUnsafeMutableBufferPointer { costs in
-                        for i in 0..<w {
-                            let h = Self.hourly(o, rate: rate[a + i]), p = price(a + i)
-                            hourly[i] = h
-                            prices[i] = p
-                            costs[i] = h + p
-                        }
-                    }
-                }
-            }
-        }
-        scratch.order.removeAll(keepingCapacity: true)
-        scratch.order.append(contentsOf: 0..<w)
-        // Only the cheapest hours the most pieces need are ever read: select them, then sort those.
-        let needed = min(w, shape(o, overhead: overhead, chunks: kMax).slots)
-        scratch.costs.withUnsafeBufferPointer { costs in
-            scratch.order.withUnsafeMutableBufferPointer { order in
-                let before = { (x: Int, y: Int) -> Bool in costs[x] < costs[y] || (costs[x] == costs[y] && x < y) }
-                Self.selectFirst(needed, of: order, by: before)
-                Self.insertionSort(order, 0, needed - 1, by: before)
-            }
-        }
-        var sum = 0.0, taken = 0
-        for k in 2...kMax {
-            let shape = shape(o, overhead: overhead, chunks: k)
-            guard shape.slots <= w, shape.slots >= 1 else { break }
-            var partial = Double.infinity
-            scratch.hourly.withUnsafeBufferPointer { hourly in
-                scratch.prices.withUnsafeBufferPointer { prices in
-                    for i in 0..<w { partial = min(partial, shape.fraction * hourly[i] + prices[i]) }
-                }
-            }
-            while taken < shape.slots - 1 { sum += scratch.costs[scratch.order[taken]]; taken += 1 }
-            body(k, sum + partial + o.latency * shape.running, scratch.order)
-        }
-    }
-
     /// Scratch space for `lastHourBounds`, reused across calls.
     struct LastHour {
         var costs: [Double] = []
@@ -394,25 +321,32 @@ final class FlatProblem: Sendable {
     /// the last hour of its fraction of an hour's objective, its price and the delay of finishing there,
     /// plus the cheapest full hours before it (objective and price), plus latency. A schedule in pieces
     /// holds its last hour and that many hours before it, however they run, so it costs at least this.
-    /// Unlike `cheapestHoursBounds` it counts the delay, which makes it much the tighter where cheap hours
-    /// come late: on the benchmark's 10,000 jobs, 30 % interruptible, the placer's programmes fall from
+    /// Unlike the cheapest hours of the window (the bound before session 11) it counts the delay, which
+    /// makes it much the tighter where cheap hours come late: on the benchmark's 10,000 jobs, 30 % interruptible, the placer's programmes fall from
     /// about 480,000 to 50,000 (BENCHMARKS.md). Calls `body(k, bound, last)`, where `last` is the last hour
     /// of the least (the earliest of equal ones; -1 where there is none), from which `lastHourSlots` gives
     /// its hours.
     func lastHourBounds(_ o: Option, job j: Int, price: (Int) -> Double, scratch: inout LastHour, _ body: (Int, Double, Int) -> Void) {
-        let a = Int(windowStart[j]), b = Int(windowEnd[j]), w = b - a
-        let kMax = Int(maxChunks[j])
+        Self.lastHourBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j], rate: rate[Int(o.region)],
+                            release: releaseHour[j], delayWeight: delayWeight, price: price, scratch: &scratch, body)
+    }
+
+    /// The same for an option whose job has the window `a..<b`, at most `kMax` pieces, `overhead` hours per
+    /// extra piece and its release at hour `release`; `rate` is the option's region's objective per kWh by
+    /// hour, and `dw` the objective per hour of delay.
+    @inline(__always)
+    static func lastHourBounds(_ o: Option, window a: Int, _ b: Int, maxChunks kMax: Int, overhead: Double, rate: [Double], release: Double, delayWeight dw: Double,
+                               price: (Int) -> Double, scratch: inout LastHour, _ body: (Int, Double, Int) -> Void) {
+        let w = b - a
         guard kMax > 1, w >= 2 else { return }
         if scratch.costs.count < w { scratch.costs = [Double](repeating: 0, count: w) }
         if scratch.heap.count < w { scratch.heap = [Double](repeating: 0, count: w) }
-        let rate = self.rate[Int(o.region)]
         precondition(a >= 0 && b <= rate.count, "window outside the horizon")
-        let release = releaseHour[j], dw = delayWeight
         scratch.costs.withUnsafeMutableBufferPointer { costs in
             scratch.heap.withUnsafeMutableBufferPointer { heap in
                 for i in 0..<w { costs[i] = Self.hourly(o, rate: rate[a + i]) + price(a + i) }
                 for k in 2...kMax {
-                    let shape = shape(o, job: j, chunks: k)
+                    let shape = shape(o, overhead: overhead, chunks: k)
                     guard shape.slots <= w, shape.slots >= 1 else { break }
                     // The (slots - 1) cheapest usable hours before each hour: a max-heap of their costs, and
                     // their sum. An hour no cheaper than the dearest kept changes neither.
@@ -471,57 +405,6 @@ final class FlatProblem: Sendable {
         }
         before.sort { $0.cost != $1.cost ? $0.cost < $1.cost : $0.t < $1.t }
         return (before.prefix(shape(o, job: j, chunks: k).slots - 1).map(\.t) + [last]).sorted()
-    }
-
-    /// Moves the `count` first elements of `items` by `before` (a strict total order) to its front, in any
-    /// order (Hoare's selection, median-of-three pivots).
-    static func selectFirst(_ count: Int, of items: inout [Int], by before: (Int, Int) -> Bool) {
-        items.withUnsafeMutableBufferPointer { selectFirst(count, of: $0, by: before) }
-    }
-
-    /// Sorts `items[lo...hi]` by `before` (few items, or items nearly in order).
-    @inline(__always)
-    static func insertionSort(_ items: UnsafeMutableBufferPointer<Int>, _ lo: Int, _ hi: Int, by before: (Int, Int) -> Bool) {
-        guard hi > lo else { return }
-        for i in (lo + 1)...hi {
-            let x = items[i]
-            var k = i
-            while k > lo, before(x, items[k - 1]) {
-                items[k] = items[k - 1]
-                k -= 1
-            }
-            items[k] = x
-        }
-    }
-
-    /// The same in place in a buffer (the bound's inner loop: no copy-on-write checks).
-    @inline(__always)
-    static func selectFirst(_ count: Int, of items: UnsafeMutableBufferPointer<Int>, by before: (Int, Int) -> Bool) {
-        var lo = 0, hi = items.count - 1
-        guard count > 0, count < items.count else { return }
-        let target = count - 1  // the element that belongs at this index, and all before it, end up in front
-        while hi > lo {
-            if hi - lo < 16 {
-                insertionSort(items, lo, hi, by: before)
-                return
-            }
-            let mid = lo + (hi - lo) / 2
-            if before(items[mid], items[lo]) { items.swapAt(mid, lo) }
-            if before(items[hi], items[lo]) { items.swapAt(hi, lo) }
-            if before(items[hi], items[mid]) { items.swapAt(hi, mid) }
-            let pivot = items[mid]
-            var i = lo, k = hi
-            while i <= k {
-                while before(items[i], pivot) { i += 1 }
-                while before(pivot, items[k]) { k -= 1 }
-                if i <= k {
-                    items.swapAt(i, k)
-                    i += 1
-                    k -= 1
-                }
-            }
-            if target <= k { hi = k } else if target >= i { lo = i } else { return }
-        }
     }
 
     /// The objective of one full hour at slot `t` on option `o`, without latency and delay.

@@ -160,14 +160,17 @@ final class ChunkedScheduleTests: XCTestCase {
     /// least, over every set of the slots k pieces need in the free hours however many runs they form, of
     /// that set's objective (with k pieces' running time) plus its prices, and the hours it names
     /// (`lastHourSlots`) are such a set, worth the bound; so it is at most the cheapest schedule in exactly
-    /// k runs, listed. It is never below the cheapest-hours bound, and above it in
-    /// most cases here, where the delay of finishing late counts.
+    /// k runs, listed. It is never below the cheapest-hours bound (the bound before), and above it in
+    /// most cases here, where the delay of finishing late counts; the option's price-free floor
+    /// (`chunkedFloor`) is never above it.
     func testLastHourBoundIsTheLeastOverEveryHoursSet() {
         let seed: UInt64 = 5158
         print("ChunkedScheduleTests last hour seed: \(seed)")
         var rng = SeededGenerator(seed: seed)
         var bounds = 0, tighter = 0, runsOnly = 0
-        var scratch = FlatProblem.LastHour(), cheapest = FlatProblem.CheapestHours()
+        // One scratch for every round, as the bound's steps reuse one across jobs: windows grow and shrink,
+        // and what a longer window left behind must not be read.
+        var scratch = FlatProblem.LastHour()
         for round in 0..<40 {
             let hours = Int.random(in: 7...13, using: &rng)
             let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
@@ -185,9 +188,18 @@ final class ChunkedScheduleTests: XCTestCase {
             let blocked = Set(window.filter { _ in Double.random(in: 0..<1, using: &rng) < 0.2 })
             let prices = (0..<hours).map { _ in [0, 0, 0.002, 0.005].randomElement(using: &rng)! }
             let priceOf = { (t: Int) in blocked.contains(t) ? Double.infinity : prices[t] }
-            var found = [Int: (bound: Double, last: Int)](), floors = [Int: Double]()
+            var found = [Int: (bound: Double, last: Int)]()
             flat.lastHourBounds(o, job: 0, price: priceOf, scratch: &scratch) { k, bound, last in found[k] = (bound, last) }
-            flat.cheapestHoursBounds(o, job: 0, price: priceOf, scratch: &cheapest) { k, bound, _ in floors[k] = bound }
+            // The cheapest-hours bound (the bound before): the slots - 1 cheapest free hours, the cheapest
+            // free hour for the last part, and latency; no delay.
+            func cheapestHours(_ k: Int) -> Double {
+                let shape = flat.shape(o, job: 0, chunks: k)
+                let free = window.filter { !blocked.contains($0) }
+                let full = free.map { flat.hourly(o, slot: $0) + prices[$0] }.sorted()
+                guard free.count >= shape.slots else { return .infinity }
+                let partial = free.map { shape.fraction * flat.hourly(o, slot: $0) + prices[$0] }.min()!
+                return full.prefix(shape.slots - 1).reduce(0, +) + partial + o.latency * shape.running
+            }
             for k in 2...3 {
                 let s = flat.shape(o, job: 0, chunks: k).slots
                 guard s <= window.count else { XCTAssertNil(found[k], "round \(round), \(k) pieces"); continue }
@@ -216,8 +228,10 @@ final class ChunkedScheduleTests: XCTestCase {
                 XCTAssertTrue(slots.allSatisfy { window.contains($0) && !blocked.contains($0) }, "round \(round), \(k) pieces: \(slots)")
                 XCTAssertEqual(value(slots), bound, accuracy: 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces: its hours' value")
                 XCTAssertLessThanOrEqual(bound, exactRuns + 1e-12 * max(1, abs(exactRuns)), "round \(round), \(k) pieces")
-                XCTAssertGreaterThanOrEqual(bound, floors[k]! - 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces")
-                if bound > floors[k]! + 1e-9 { tighter += 1 }
+                // The option's price-free floor, which skips options before any pricing, is below it.
+                XCTAssertLessThanOrEqual(flat.chunkedFloor[0], bound + 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces: the floor")
+                XCTAssertGreaterThanOrEqual(bound, cheapestHours(k) - 1e-12 * max(1, abs(bound)), "round \(round), \(k) pieces")
+                if bound > cheapestHours(k) + 1e-9 { tighter += 1 }
                 if exactRuns > bound + 1e-9 { runsOnly += 1 }
             }
         }
@@ -278,60 +292,5 @@ final class ChunkedScheduleTests: XCTestCase {
         XCTAssertGreaterThan(memo.reusedSame, 100)
         XCTAssertGreaterThan(memo.reusedFewer, 50)
         XCTAssertLessThan(memo.ran, (memo.ran + memo.reusedSame + memo.reusedFewer) / 2)
-    }
-
-    /// The cheapest-hours bound selects the cheapest hours instead of sorting the whole window: its order
-    /// begins with the same hours, in the same order (ties: the earlier hour), as a full sort, as far as the
-    /// slots of each chunk count, and each bound is the sum of those hours as the full sort gives it.
-    func testCheapestHoursMatchAFullSort() {
-        let seed: UInt64 = 5151
-        print("ChunkedScheduleTests cheapest hours seed: \(seed)")
-        var rng = SeededGenerator(seed: seed)
-        var bounds = 0
-        // One scratch for every round, as the bound's steps reuse one across jobs: windows grow and shrink,
-        // and what a longer window left behind must not be read.
-        var scratch = FlatProblem.CheapestHours()
-        for round in 0..<30 {
-            let hours = Int.random(in: 8...60, using: &rng)
-            let carbon = (0..<hours).map { _ in Double([100, 150, 150, 300, 500].randomElement(using: &rng)!) }
-            let job = Job(id: "j", kind: .batchInference, deviceCount: 1, work: .referenceHours(Double(Int.random(in: 2...(hours / 2), using: &rng)) + 0.5),
-                          release: Fixtures.at(0), deadline: Fixtures.at(hours), interruptible: true, checkpointOverheadHours: 0.25, maxChunks: 3)
-            let model = Self.model(job, carbon: carbon, price: Array(repeating: 40, count: hours), weights: ObjectiveWeights(carbon: 1))
-            let flat = FlatProblem(model: model, allowSplitting: true)
-            let o = flat.options[0]
-            let prices = (0..<hours).map { _ in [0, 0, 0.001].randomElement(using: &rng)! }
-            let a = Int(flat.windowStart[0]), w = Int(flat.windowEnd[0]) - a
-            let costs = (0..<w).map { flat.hourly(o, slot: a + $0) + prices[a + $0] }
-            let sorted = (0..<w).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
-            flat.cheapestHoursBounds(o, job: 0, price: { prices[$0] }, scratch: &scratch) { k, bound, order in
-                let shape = flat.shape(o, job: 0, chunks: k)
-                XCTAssertEqual(Array(order.prefix(shape.slots)), Array(sorted.prefix(shape.slots)), "round \(round), \(k) pieces")
-                let partial = (0..<w).map { shape.fraction * flat.hourly(o, slot: a + $0) + prices[a + $0] }.min()!
-                let expected = sorted.prefix(shape.slots - 1).reduce(0) { $0 + costs[$1] } + partial + o.latency * shape.running
-                XCTAssertEqual(bound, expected, "round \(round), \(k) pieces")
-                bounds += 1
-            }
-        }
-        XCTAssertGreaterThan(bounds, 40)
-    }
-
-    /// The selection alone, on arrays full of equal keys: after it, the first `count` items are the
-    /// `count` least (ties: the lower index), for every count.
-    func testSelectionPutsTheLeastItemsInFront() {
-        let seed: UInt64 = 5152
-        print("ChunkedScheduleTests selection seed: \(seed)")
-        var rng = SeededGenerator(seed: seed)
-        for round in 0..<40 {
-            let n = Int.random(in: 1...90, using: &rng)
-            let keys = (0..<n).map { _ in Int.random(in: 0...(round % 2 == 0 ? 3 : 1000), using: &rng) }
-            func before(_ x: Int, _ y: Int) -> Bool { keys[x] < keys[y] || (keys[x] == keys[y] && x < y) }
-            let sorted = (0..<n).sorted(by: before)
-            for count in 0...n {
-                var items = Array((0..<n).shuffled(using: &rng))
-                FlatProblem.selectFirst(count, of: &items, by: before)
-                XCTAssertEqual(Set(items.prefix(count)), Set(sorted.prefix(count)), "round \(round), n \(n), count \(count)")
-                XCTAssertEqual(items.sorted(), Array(0..<n), "round \(round): a permutation")
-            }
-        }
     }
 }
