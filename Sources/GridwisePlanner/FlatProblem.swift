@@ -345,20 +345,51 @@ final class FlatProblem: Sendable {
         scratch.costs.withUnsafeMutableBufferPointer { costs in
             scratch.heap.withUnsafeMutableBufferPointer { heap in
                 for i in 0..<w { costs[i] = Self.hourly(o, rate: rate[a + i]) + price(a + i) }
-                for k in 2...kMax {
+                var k = 2
+                while k <= kMax {
                     let shape = shape(o, overhead: overhead, chunks: k)
                     guard shape.slots <= w, shape.slots >= 1 else { break }
+                    // The piece counts from k on (up to four) that need as many slots share one pass over
+                    // the hours (most often 2 and 3 pieces, where the overhead fits in the last hour's spare
+                    // part): the same hours kept, each count's own last part, delay and latency.
+                    var group = k
+                    while group < kMax, group - k < 3, Self.shape(o, overhead: overhead, chunks: group + 1).slots == shape.slots { group += 1 }
+                    var fraction = (shape.fraction, 0.0, 0.0, 0.0), running = (shape.running, 0.0, 0.0, 0.0)
+                    if group > k {
+                        for g in (k + 1)...group {
+                            let other = Self.shape(o, overhead: overhead, chunks: g)
+                            switch g - k {
+                            case 1: (fraction.1, running.1) = (other.fraction, other.running)
+                            case 2: (fraction.2, running.2) = (other.fraction, other.running)
+                            default: (fraction.3, running.3) = (other.fraction, other.running)
+                            }
+                        }
+                    }
+                    var least = (Double.infinity, Double.infinity, Double.infinity, Double.infinity), last = (-1, -1, -1, -1)
                     // The (slots - 1) cheapest usable hours before each hour: a max-heap of their costs, and
                     // their sum. An hour no cheaper than the dearest kept changes neither.
                     let keep = shape.slots - 1
-                    var count = 0, sum = 0.0, least = Double.infinity, last = -1
+                    var count = 0, sum = 0.0
                     for i in 0..<w where costs[i] < .infinity {
                         let c = costs[i]
                         if count == keep {
                             let t = a + i
-                            let partial = c - (1 - shape.fraction) * Self.hourly(o, rate: rate[t])
-                            let v = sum + partial + dw * max(0, Double(t) + shape.fraction - release - shape.running)
-                            if v < least { least = v; last = t }
+                            let h = Self.hourly(o, rate: rate[t])
+                            func value(_ f: Double, _ r: Double) -> Double { sum + (c - (1 - f) * h) + dw * max(0, Double(t) + f - release - r) }
+                            let v0 = value(fraction.0, running.0)
+                            if v0 < least.0 { least.0 = v0; last.0 = t }
+                            if group > k {
+                                let v1 = value(fraction.1, running.1)
+                                if v1 < least.1 { least.1 = v1; last.1 = t }
+                                if group > k + 1 {
+                                    let v2 = value(fraction.2, running.2)
+                                    if v2 < least.2 { least.2 = v2; last.2 = t }
+                                    if group > k + 2 {
+                                        let v3 = value(fraction.3, running.3)
+                                        if v3 < least.3 { least.3 = v3; last.3 = t }
+                                    }
+                                }
+                            }
                             guard keep > 0, c < heap[0] else { continue }
                             // In place of the dearest: down from the top.
                             sum += c - heap[0]
@@ -386,7 +417,11 @@ final class FlatProblem: Sendable {
                             heap[x] = c
                         }
                     }
-                    body(k, least + o.latency * shape.running, last)
+                    body(k, least.0 + o.latency * running.0, last.0)
+                    if group > k { body(k + 1, least.1 + o.latency * running.1, last.1) }
+                    if group > k + 1 { body(k + 2, least.2 + o.latency * running.2, last.2) }
+                    if group > k + 2 { body(k + 3, least.3 + o.latency * running.3, last.3) }
+                    k = group + 1
                 }
             }
         }

@@ -155,14 +155,14 @@ final class ChunkedScheduleTests: XCTestCase {
         print("ChunkedScheduleTests placer: \(plain) rounds without prices, \(priced) with, \(chunkedWins) won by a schedule in pieces")
     }
 
-    /// The last-hour bound (`FlatProblem.lastHourBounds`) on schedules in k pieces, on random windows with
-    /// random hours blocked, random prices and a release that is not always the window's start: it is the
-    /// least, over every set of the slots k pieces need in the free hours however many runs they form, of
-    /// that set's objective (with k pieces' running time) plus its prices, and the hours it names
-    /// (`lastHourSlots`) are such a set, worth the bound; so it is at most the cheapest schedule in exactly
-    /// k runs, listed. It is never below the cheapest-hours bound (the bound before), and above it in
-    /// most cases here, where the delay of finishing late counts; the option's price-free floor
-    /// (`chunkedFloor`) is never above it.
+    /// The last-hour bound (`FlatProblem.lastHourBounds`) on schedules in k pieces (up to 3 to 5, several
+    /// sharing one pass where they need as many slots), on random windows with random hours blocked, random
+    /// prices and a release that is not always the window's start: it is the least, over every set of the
+    /// slots k pieces need in the free hours however many runs they form, of that set's objective (with k
+    /// pieces' running time) plus its prices, and the hours it names (`lastHourSlots`) are such a set, worth
+    /// the bound; so it is at most the cheapest schedule in exactly k runs, listed. It is never below the
+    /// cheapest-hours bound (the bound before), and above it in most cases here, where the delay of
+    /// finishing late counts; the option's price-free floor (`chunkedFloor`) is never above it.
     func testLastHourBoundIsTheLeastOverEveryHoursSet() {
         let seed: UInt64 = 5158
         print("ChunkedScheduleTests last hour seed: \(seed)")
@@ -176,10 +176,12 @@ final class ChunkedScheduleTests: XCTestCase {
             let carbon = (0..<hours).map { _ in Double([100, 200, 200, 350, 600].randomElement(using: &rng)!) }
             let price = (0..<hours).map { _ in Double(Int.random(in: 20...90, using: &rng)) }
             let work = Double(Int.random(in: 4...min(20, 3 * (hours - 3)), using: &rng)) / 4
-            let overhead = [0.1, 0.25, 0.5].randomElement(using: &rng)!
+            // Small overheads make several piece counts need the same slots, which share one pass.
+            let overhead = [0.05, 0.1, 0.25, 0.5].randomElement(using: &rng)!
             let release = Int.random(in: 0...1, using: &rng)
+            let pieces = 3 + round % 3
             let job = Job(id: "j", kind: .batchInference, deviceCount: 2, work: .referenceHours(work), release: Fixtures.at(release), deadline: Fixtures.at(hours),
-                          interruptible: true, checkpointOverheadHours: overhead, maxChunks: 3)
+                          interruptible: true, checkpointOverheadHours: overhead, maxChunks: pieces)
             let model = Self.model(job, carbon: carbon, price: price, weights: ObjectiveWeights(carbon: 1, cost: 0.5, delay: 0.5))
             let generator = CandidateGenerator(model: model)
             let flat = FlatProblem(model: model, allowSplitting: true)
@@ -200,7 +202,7 @@ final class ChunkedScheduleTests: XCTestCase {
                 let partial = free.map { shape.fraction * flat.hourly(o, slot: $0) + prices[$0] }.min()!
                 return full.prefix(shape.slots - 1).reduce(0, +) + partial + o.latency * shape.running
             }
-            for k in 2...3 {
+            for k in 2...pieces {
                 let s = flat.shape(o, job: 0, chunks: k).slots
                 guard s <= window.count else { XCTAssertNil(found[k], "round \(round), \(k) pieces"); continue }
                 guard let (bound, last) = found[k] else { XCTFail("round \(round), \(k) pieces: no bound"); continue }
@@ -236,7 +238,7 @@ final class ChunkedScheduleTests: XCTestCase {
             }
         }
         print("ChunkedScheduleTests last hour: \(bounds) bounds, \(tighter) above the cheapest hours, \(runsOnly) below the cheapest schedule in exactly k runs")
-        XCTAssertGreaterThan(bounds, 60)
+        XCTAssertGreaterThan(bounds, 100)
         XCTAssertGreaterThan(tighter, 30)
         XCTAssertGreaterThan(runsOnly, 5)
     }
