@@ -585,9 +585,9 @@ public enum Planner {
 
     /// The most chunked options whose schedules the bound solves exactly (dynamic programming per option).
     /// Solving them once costs about as much as 5 to 8 of the bound's steps, which evaluate the same options
-    /// by a weaker bound 120 to 160 times: on 10,000 jobs, 30 % interruptible, 0.2 s of 9 s, and the gap fell
-    /// from 4.08 % to 3.38 % when the steps' bound was the cheapest hours (BENCHMARKS.md, session 2). The limit only keeps memory and time in proportion
-    /// on inputs far beyond the benchmark's.
+    /// by a weaker bound 120 to 160 times: on 10,000 jobs, 30 % interruptible, 0.2 s of 9 s, and the gap
+    /// fell from 4.08 % to 3.38 % when the steps' bound was the cheapest hours (BENCHMARKS.md, session 2).
+    /// The limit only keeps memory and time in proportion on inputs far beyond the benchmark's.
     static let exactChunkLimit = 1_000_000
 
     /// Options of placed interruptible jobs: how many chunked schedules an exact bound solves.
