@@ -80,10 +80,8 @@ struct Placer {
         swap(&memo, &remembered)  // kept unique while it changes
         defer { swap(&memo, &remembered) }
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
-        let d = flat.devices[j]
         return best(j, prices: prices, pricePrefix: pricePrefix) { oi, k, available in
-            let q = Int(flat.options[oi].resource)
-            memo.free(window: a..<b) { t in ignoresCapacity || used[q][t] + d <= flat.capacity[q][t] }
+            memo.free(window: a..<b) { available?($0) ?? true }
             return memo.found(job: j, key: oi * (Int(flat.maxChunks[j]) + 1) + k) {
                 generator.bestChunked(job: j, option: Int(flat.options[oi].index), chunks: k, available: available).map { ($0.slots, $0.objective) }
             }

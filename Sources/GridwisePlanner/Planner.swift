@@ -226,9 +226,14 @@ public enum Planner {
         let chunkedOptions = Self.chunkedOptions(flat, placedMask)
         let exactChunks = chunkedOptions > 0 && chunkedOptions <= Self.exactChunkLimit && !stop()
         let ascentMask = relaxation.included
+        // The capacity relaxation for the jobs of `mask`, their chunked schedules solved exactly where asked.
+        func capacityRelaxation(for mask: [Bool], exactly: Bool) -> LagrangianRelaxation {
+            var r = LagrangianRelaxation(flat: flat, included: mask)
+            if exactly { r.exactChunks = generator }
+            return r
+        }
         if placedMask != ascentMask || exactChunks {
-            relaxation = LagrangianRelaxation(flat: flat, included: placedMask)
-            if exactChunks { relaxation.exactChunks = generator }
+            relaxation = capacityRelaxation(for: placedMask, exactly: exactChunks)
             let zero = relaxation.evaluate(ascent.lambda.map { $0.map { _ in 0 } }).value
             let again = exactChunks && sharpened?.mask == placedMask ? sharpened!.value : relaxation.evaluate(ascent.lambda).value
             ascent.bound = max(placedMask == ascentMask ? ascent.bound : -.infinity, zero, again)
@@ -252,13 +257,16 @@ public enum Planner {
             exact ? "; interruptible jobs' chunked schedules solved exactly at the final prices" : chunkedOptions > 0 ? "; interruptible jobs bounded by their last hour and the cheapest hours before it" : ""
         }
         var boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps)\(chunkNote(exact: exactChunks)))"
-        if let exact {
+        // With every schedule listed: each placed job's best with capacity ignored, where that is higher.
+        func capacityIgnored() {
+            guard let exact else { return }
             let relaxed = placed.reduce(0) { $0 + exact.relaxed[$1.job] }
             if relaxed > bound {
                 bound = relaxed
                 boundMethod = "each placed job's best schedule with capacity ignored (capacity relaxation)"
             }
         }
+        capacityIgnored()
         // 7. Up to 2,000 jobs: the conflict cliques, priced beside the capacity, sharpen the bound (see
         // `cliqueAscent`).
         let provedBySearch = exact.map { $0.finished && $0.complete } ?? false
@@ -308,14 +316,10 @@ public enum Planner {
             let mask = assignment.map { $0 != nil }
             let chunked = Self.chunkedOptions(flat, mask)
             let exactly = chunked > 0 && chunked <= Self.exactChunkLimit
-            var again = LagrangianRelaxation(flat: flat, included: mask)
-            if exactly { again.exactChunks = generator }
+            let again = capacityRelaxation(for: mask, exactly: exactly)
             bound = max(again.evaluate(ascent.lambda.map { $0.map { _ in 0 } }).value, again.evaluate(ascent.lambda).value)
             boundMethod = "Lagrangian relaxation of the capacity constraints (\(steps)\(chunkNote(exact: exactly)); made again for the final plan's jobs)"
-            if let exact, case let relaxed = placed.reduce(0, { $0 + exact.relaxed[$1.job] }), relaxed > bound {
-                bound = relaxed
-                boundMethod = "each placed job's best schedule with capacity ignored (capacity relaxation)"
-            }
+            capacityIgnored()
         }
         let optimal = provedBySearch || bound >= objective - 1e-12 * max(1, abs(objective))
         if optimal { bound = objective }
