@@ -6,7 +6,7 @@ struct SolverOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Return the best plan found within this many seconds, with its bound and gap (default: no limit).", valueName: "SECONDS"))
     var timeLimit: Double?
 
-    @Option(help: ArgumentHelp("Stop once the plan is within this gap of the lower bound: a percentage (0.5%) or a fraction (0.005). Above 2,000 jobs, a plan not yet within it makes the planner go on (more bound steps, more guided plans; bound the time with --time-limit). Default 0: search to the other limits.", valueName: "GAP"))
+    @Option(help: ArgumentHelp("Stop once the plan is within this gap of the lower bound: a percentage (0.5%) or a fraction (0.005). Above 2,000 jobs, a plan not yet within it makes the planner go on (more bound steps, more guided plans, then plans rebuilt around the jobs placed worst; bound the time with --time-limit). Default 0: search to the other limits.", valueName: "GAP"))
     var targetGap: String?
 
     @Option(help: "Branch-and-bound node limit on small plans; more can prove optimality, at the cost of time.")

@@ -164,6 +164,10 @@ public enum Planner {
                 rounds += 1
             }
         }
+        // 3c. Still open: ruin and recreate by regret at the mean prices (see `recreated`).
+        if !searches, options.targetGap > 0, open(best), !stop() {
+            best = Self.recreated(best, prices: ascent.averaged, order: order, maxPasses: options.maxPasses, open: open, shouldStop: stop)
+        }
         // Where the search follows (up to 2,000 jobs), the bound's steps above are plain ones, whose prices
         // the search was measured best with; deflected steps, cheap at this size, then give the guided pair
         // above, which competes with the search's plan, and often a higher bound, which is kept. So the plan
@@ -510,19 +514,78 @@ public enum Planner {
         return Placer.Priced(scaled, scaled.map(prefixSums))
     }
 
+    /// Shares of the jobs that `recreated` takes out (at 10,000 jobs: 5,000, 3,000, 1,000 and 300), each
+    /// again while its round improves the plan, up to `recreatedRepeats` rounds (BENCHMARKS.md).
+    static let recreatedShares = [0.5, 0.3, 0.1, 0.03]
+    static let recreatedRepeats = 4
+
+    /// Ruin and recreate by regret: each round takes out the jobs whose schedule costs most above their
+    /// cheapest schedule at `prices` (capacity ignored), puts them back by priority and then most regret
+    /// first, each at its cheapest priced place left, then makes the guided plan's moves (priced at fading
+    /// shares, then by the objective alone). A round's plan is kept where it is better, and the next round
+    /// starts from the best, with the regrets found again. Rounds stop once `open` says the gap is closed.
+    static func recreated(_ start: Placer, prices: [[Double]], order: [Int], maxPasses: Int, open: (Placer) -> Bool, shouldStop: () -> Bool) -> Placer {
+        let flat = start.flat
+        let jobs = flat.compiled.problem.jobs
+        let priced = Self.priced(prices, share: 1)
+        func value(_ j: Int, _ a: Placer.Assigned) -> Double {
+            let q = Int(flat.options[a.option].resource)
+            return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + priced.prefix[q][$1 + 1] - priced.prefix[q][$1] }
+        }
+        let alone = Placer(flat: flat, generator: start.generator, ignoresCapacity: true)
+        let cheapest = (0..<flat.jobCount).map { j in alone.best(j, prices: priced.prices, pricePrefix: priced.prefix).map { value(j, $0) } ?? .infinity }
+        var best = start
+        for share in recreatedShares {
+            var improved = true
+            for _ in 0..<recreatedRepeats where improved && open(best) && !shouldStop() {
+                improved = false
+                var plan = best
+                // The jobs of most regret (a job left out has the most of all), put back by priority, then regret.
+                let regret = (0..<flat.jobCount).map { j in plan.assignment[j].option >= 0 ? value(j, plan.assignment[j]) - cheapest[j] : .infinity }
+                let byRegret = (0..<flat.jobCount).sorted { regret[$0] != regret[$1] ? regret[$0] > regret[$1] : $0 < $1 }
+                let out = byRegret.prefix(max(1, Int(share * Double(flat.jobCount)))).sorted { a, b in
+                    if jobs[a].priority != jobs[b].priority { return jobs[a].priority > jobs[b].priority }
+                    return regret[a] != regret[b] ? regret[a] > regret[b] : a < b
+                }
+                for j in out { plan.unassign(j) }
+                // Stopped part-way, the jobs not yet back stay out (a move may still place them); a plan
+                // that places less is not kept.
+                for j in out where !shouldStop() {
+                    if let a = plan.bestRemembered(j, prices: priced.prices, pricePrefix: priced.prefix) { plan.assign(j, a) }
+                }
+                guidedMoves(&plan, order: order, pricedMoves: true, maxPasses: maxPasses, shouldStop: shouldStop) { share in
+                    let p = Self.priced(prices, share: share)
+                    return { _ in p }
+                }
+                if isBetter(plan, than: best) {
+                    best = plan
+                    improved = true
+                }
+            }
+        }
+        return best
+    }
+
     /// The steps of both: `pricesAt(share)` gives each job's prices at that share of them.
     private static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], pricedMoves: Bool, maxPasses: Int, shouldStop: () -> Bool,
                                    pricesAt: (Double) -> (Int) -> Placer.Priced?) -> Placer {
         var guided = Placer(flat: flat, generator: generator)
         guided.greedy(order: order, pricesFor: pricesAt(1))
+        guidedMoves(&guided, order: order, pricedMoves: pricedMoves, maxPasses: maxPasses, shouldStop: shouldStop, pricesAt: pricesAt)
+        return guided
+    }
+
+    /// The guided plan's moves: with `pricedMoves`, one pass at each share of the prices, fading; then moves
+    /// by the objective alone.
+    private static func guidedMoves(_ plan: inout Placer, order: [Int], pricedMoves: Bool, maxPasses: Int, shouldStop: () -> Bool,
+                                    pricesAt: (Double) -> (Int) -> Placer.Priced?) {
         if pricedMoves {
             for share in priceShares where !shouldStop() {
-                guided.improve(order: order, maxPasses: min(1, maxPasses), pricesFor: pricesAt(share), shouldStop: shouldStop)
+                plan.improve(order: order, maxPasses: min(1, maxPasses), pricesFor: pricesAt(share), shouldStop: shouldStop)
             }
         }
-        guided.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
-        guided.remembered = ChunkedMemo()  // its moves are done: the memory goes back
-        return guided
+        plan.improve(order: order, maxPasses: maxPasses, shouldStop: shouldStop)
+        plan.remembered = ChunkedMemo()  // its moves are done: the memory goes back
     }
 
     /// Restarts (step 9, `restrictedRestarts`) run on instances of this many jobs. On the benchmark's 30-job

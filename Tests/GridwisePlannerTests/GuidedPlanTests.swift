@@ -109,12 +109,12 @@ final class GuidedPlanTests: XCTestCase {
     /// compete with the plan: up to 8 rounds, while the gap is open and the steps still move. Rebuilt here
     /// step by step on 8 seeded instances (40 jobs, 24 hours, contended; rounds of 30 steps, as at this size
     /// the default steps settle in one), with a target no plan meets: the plan is the best of every round's
-    /// pair, the bound line counts every step, and without the target the planner stops after the first
-    /// round (a plan never better than the target's).
+    /// pair, then ruin and recreate by regret (step 3c), the bound line counts every step, and without the
+    /// target the planner stops after the first round (a plan never better than the target's).
     func testATargetGapNotReachedSendsTheStepsOn() {
         let base: UInt64 = 8840
         print("GuidedPlanTests target gap seed base: \(base)")
-        var improved = 0, extraRounds = 0
+        var improved = 0, extraRounds = 0, recreatedWins = 0
         for seed in base..<(base + 8) {
             let (instance, flat, first) = firstPlan(seed: seed)
             let deflection = Planner.ascentSettings(flat, searches: false).deflection
@@ -140,6 +140,15 @@ final class GuidedPlanTests: XCTestCase {
                 rounds += 1
             }
             extraRounds += rounds
+            // 3c: still open, ruin and recreate by regret at the last steps' mean prices.
+            func open(_ plan: Placer) -> Bool {
+                Planner.gap(objective: plan.objective, bound: ascent.bound) > target || plan.placedMask.contains(false)
+            }
+            if open(expected) {
+                let recreated = Planner.recreated(expected, prices: ascent.averaged, order: first.order, maxPasses: PlannerOptions().maxPasses, open: open, shouldStop: { false })
+                if Planner.isBetter(recreated, than: expected) { recreatedWins += 1 }
+                expected = recreated
+            }
             if Planner.isBetter(expected, than: afterOneRound) { improved += 1 }
 
             let (jobs, catalog, policy, signals) = instance
@@ -158,9 +167,45 @@ final class GuidedPlanTests: XCTestCase {
                 XCTAssertLessThanOrEqual(plan.optimality.objective, plain.optimality.objective + 1e-12, "seed \(seed)")
             }
         }
-        print("GuidedPlanTests target gap: \(extraRounds) further rounds in all, a better plan on \(improved) of 8 seeds")
+        print("GuidedPlanTests target gap: \(extraRounds) further rounds in all, a better plan on \(improved) of 8 seeds, by ruin and recreate on \(recreatedWins)")
         XCTAssertGreaterThanOrEqual(extraRounds, 8, "every seed goes on at least one round")
         XCTAssertGreaterThanOrEqual(improved, 1, "the further rounds find a better plan somewhere")
+        XCTAssertGreaterThanOrEqual(recreatedWins, 1, "ruin and recreate finds a better plan somewhere")
+    }
+
+    /// Ruin and recreate by regret (`Planner.recreated`) on 10 seeded instances, from the first plan, at the
+    /// mean prices of 30 deflected steps: the plan it returns is never worse (as much priority placed, an
+    /// objective no higher), holds no more devices than any hour has, and its use of each hour is its
+    /// placements' devices; it is strictly better on some instances. With the gap closed (`open` false) or
+    /// asked to stop, it returns the plan it was given.
+    func testRuinAndRecreateByRegretKeepsOnlyBetterPlans() {
+        let base: UInt64 = 8860
+        print("GuidedPlanTests ruin and recreate seed base: \(base)")
+        var better = 0
+        for seed in base..<(base + 10) {
+            let (_, flat, first) = firstPlan(seed: seed)
+            let relaxation = LagrangianRelaxation(flat: flat, included: first.placedMask)
+            let steps = relaxation.ascend(upperBound: first.objective, iterations: 30, targetGap: 0, deflection: 0.5, shouldStop: { false })
+            func recreated(open: Bool, stop: Bool) -> Placer {
+                Planner.recreated(first, prices: steps.averaged, order: first.order, maxPasses: PlannerOptions().maxPasses, open: { _ in open }, shouldStop: { stop })
+            }
+            let plan = recreated(open: true, stop: false)
+            XCTAssertFalse(Planner.isBetter(first, than: plan), "seed \(seed): \(plan.objective) against \(first.objective)")
+            XCTAssertGreaterThanOrEqual(plan.placedPriority, first.placedPriority, "seed \(seed)")
+            var use = flat.capacity.map { [Int32](repeating: 0, count: $0.count) }
+            for (j, a) in plan.assignment.enumerated() where a.option >= 0 {
+                for t in a.slots { use[Int(flat.options[a.option].resource)][t] += flat.devices[j] }
+            }
+            XCTAssertEqual(use, plan.used, "seed \(seed)")
+            for (q, row) in use.enumerated() {
+                for (t, devices) in row.enumerated() { XCTAssertLessThanOrEqual(devices, flat.capacity[q][t], "seed \(seed): resource \(q), hour \(t)") }
+            }
+            if Planner.isBetter(plan, than: first) { better += 1 }
+            XCTAssertEqual(recreated(open: false, stop: false).assignment, first.assignment, "seed \(seed): the gap closed")
+            XCTAssertEqual(recreated(open: true, stop: true).assignment, first.assignment, "seed \(seed): asked to stop")
+        }
+        print("GuidedPlanTests ruin and recreate: better than the first plan on \(better) of 10")
+        XCTAssertGreaterThanOrEqual(better, 8)
     }
 
     /// The two plans guided by `steps`' prices, as the planner makes them: by the best-bound prices and
