@@ -106,7 +106,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model", help="JSON from gridwise-bench --export-model")
     parser.add_argument("--plan", help="a plan of the instance ({\"placements\": ...}, gridwise-bench --write-plan): its columns start the master")
-    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=200, help="at most this many master LPs (default 200)")
     parser.add_argument("--tolerance", type=float, default=1e-7, help="stop when the master and the bound are this close (relative)")
     parser.add_argument("--method", default="highs-ipm", help="scipy linprog method for the master (default highs-ipm)")
     parser.add_argument("--milp-time-limit", type=float, default=0.0, help="then solve the jobs the LP splits as a MILP for this long (seconds)")
