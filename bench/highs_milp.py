@@ -31,44 +31,51 @@ from scipy.sparse import csc_array
 PENALTY = 1000.0
 
 
-def build(model):
-    hours = model["hours"]
+def option_columns(model):
+    """Each job's options that fit its window, in order: (job, option index, option, first slots, costs), the
+    costs by the formula above, one per first slot."""
     rate = np.array(model["rate"], dtype=float)
     prefix = np.concatenate([np.zeros((rate.shape[0], 1)), np.cumsum(rate, axis=1)], axis=1)
-    capacity = np.array(model["capacity"], dtype=float)
-    n_res = capacity.shape[0]
     delay_weight = model["delay_weight"]
-    jobs = model["jobs"]
-    costs, rows, cols, vals = [], [], [], []
-    placement_of_col = []  # (job, option, first slot) of each x column
-    col = 0
-    n_jobs = len(jobs)
-    for j, job in enumerate(jobs):
+    for j, job in enumerate(model["jobs"]):
         a, b = job["window"]
-        d = job["devices"]
         for option_index, o in enumerate(job["options"]):
             L = o["slots"]
             if L > b - a:
                 continue
             frac = o["running"] - (L - 1)
-            r, q = o["region"], o["resource"]
+            r = o["region"]
             starts = np.arange(a, b - L + 1)
             last = starts + L - 1
             energy_term = o["energy"] * (prefix[r][last] - prefix[r][starts] + frac * rate[r][last])
             finish = last + frac
             delay = delay_weight * np.maximum(0.0, finish - job["release_hour"] - o["running"])
-            c = energy_term + o["water"] * (L - 1 + frac) + o["latency"] * o["running"] + delay
-            for k, s in enumerate(starts):
-                costs.append(c[k])
-                rows.append(j)
+            yield j, option_index, o, starts, energy_term + o["water"] * (L - 1 + frac) + o["latency"] * o["running"] + delay
+
+
+def build(model):
+    hours = model["hours"]
+    capacity = np.array(model["capacity"], dtype=float)
+    n_res = capacity.shape[0]
+    jobs = model["jobs"]
+    costs, rows, cols, vals = [], [], [], []
+    placement_of_col = []  # (job, option, first slot) of each x column
+    col = 0
+    n_jobs = len(jobs)
+    for j, option_index, o, starts, c in option_columns(model):
+        d = jobs[j]["devices"]
+        L, q = o["slots"], o["resource"]
+        for k, s in enumerate(starts):
+            costs.append(c[k])
+            rows.append(j)
+            cols.append(col)
+            vals.append(1.0)
+            for t in range(s, s + L):
+                rows.append(n_jobs + q * hours + t)
                 cols.append(col)
-                vals.append(1.0)
-                for t in range(s, s + L):
-                    rows.append(n_jobs + q * hours + t)
-                    cols.append(col)
-                    vals.append(d)
-                placement_of_col.append((j, option_index, int(s)))
-                col += 1
+                vals.append(d)
+            placement_of_col.append((j, option_index, int(s)))
+            col += 1
     n_x = col
     for j in range(n_jobs):  # u[j]: the job left out
         costs.append(PENALTY)

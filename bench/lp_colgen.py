@@ -37,6 +37,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csc_array
 
+from highs_milp import option_columns
+
 PENALTY = 1000.0
 
 
@@ -58,30 +60,16 @@ class Columns:
 
     def __init__(self, model):
         hours = model["hours"]
-        rate = np.array(model["rate"], dtype=float)
-        prefix = np.concatenate([np.zeros((rate.shape[0], 1)), np.cumsum(rate, axis=1)], axis=1)
-        delay_weight = model["delay_weight"]
         job, res, start, length, devices, cost, option = [], [], [], [], [], [], []
-        for j, jb in enumerate(model["jobs"]):
-            a, b = jb["window"]
-            for oi, o in enumerate(jb["options"]):
-                L = o["slots"]
-                if L > b - a:
-                    continue
-                frac = o["running"] - (L - 1)
-                r, q = o["region"], o["resource"]
-                starts = np.arange(a, b - L + 1)
-                last = starts + L - 1
-                energy = o["energy"] * (prefix[r][last] - prefix[r][starts] + frac * rate[r][last])
-                delay = delay_weight * np.maximum(0.0, last + frac - jb["release_hour"] - o["running"])
-                cost.append(energy + o["water"] * (L - 1 + frac) + o["latency"] * o["running"] + delay)
-                n = len(starts)
-                job.append(np.full(n, j))
-                res.append(np.full(n, q))
-                start.append(starts)
-                length.append(np.full(n, L))
-                devices.append(np.full(n, jb["devices"]))
-                option.append(np.full(n, oi))
+        for j, oi, o, starts, c in option_columns(model):
+            n = len(starts)
+            cost.append(c)
+            job.append(np.full(n, j))
+            res.append(np.full(n, o["resource"]))
+            start.append(starts)
+            length.append(np.full(n, o["slots"]))
+            devices.append(np.full(n, model["jobs"][j]["devices"]))
+            option.append(np.full(n, oi))
         self.job = np.concatenate(job)
         self.res = np.concatenate(res)
         self.start = np.concatenate(start)

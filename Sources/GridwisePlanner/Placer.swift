@@ -207,6 +207,13 @@ struct Placer {
         }
     }
 
+    /// Job `j`'s placement `a` at prices: its objective plus its devices x the prices of the slots it holds
+    /// (`prefix`: the prices' prefix sums per resource).
+    func pricedValue(_ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double {
+        let q = Int(flat.options[a.option].resource)
+        return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
+    }
+
     /// Moves single jobs to their best place given the others until a pass improves nothing, `maxPasses`
     /// passes are done, or `shouldStop` says so. Returns the passes made. Best is by the objective, plus
     /// devices x `prices` of the slots held when prices are given (chunked schedules: see `best`).
@@ -225,11 +232,7 @@ struct Placer {
             var improved = false
             for j in order {
                 let priced = pricesFor(j)
-                func value(_ a: Assigned) -> Double {
-                    guard let prefix = priced?.prefix else { return a.objective }
-                    let q = Int(flat.options[a.option].resource)
-                    return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
-                }
+                func value(_ a: Assigned) -> Double { priced.map { pricedValue(j, a, prefix: $0.prefix) } ?? a.objective }
                 let current = assignment[j]
                 unassign(j)
                 if let a = bestRemembered(j, prices: priced?.prices, pricePrefix: priced?.prefix), case let v = value(a),

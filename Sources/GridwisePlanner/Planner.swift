@@ -528,10 +528,7 @@ public enum Planner {
         let flat = start.flat
         let jobs = flat.compiled.problem.jobs
         let priced = Self.priced(prices, share: 1)
-        func value(_ j: Int, _ a: Placer.Assigned) -> Double {
-            let q = Int(flat.options[a.option].resource)
-            return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + priced.prefix[q][$1 + 1] - priced.prefix[q][$1] }
-        }
+        func value(_ j: Int, _ a: Placer.Assigned) -> Double { start.pricedValue(j, a, prefix: priced.prefix) }
         let alone = Placer(flat: flat, generator: start.generator, ignoresCapacity: true)
         let cheapest = (0..<flat.jobCount).map { j in alone.best(j, prices: priced.prices, pricePrefix: priced.prefix).map { value(j, $0) } ?? .infinity }
         var best = start
