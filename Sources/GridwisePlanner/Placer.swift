@@ -88,9 +88,22 @@ struct Placer {
         }
     }
 
+    /// How much more job `j` pays, by objective plus `priced`, on its best place on another resource than on
+    /// its best place (in the devices left, or anywhere when the placer ignores capacity): what the job
+    /// stands to lose if the others take its resource first. Infinite where it has no other resource (or no
+    /// place at all).
+    func regret(_ j: Int, priced: Priced) -> Double {
+        guard let first = best(j, prices: priced.prices, pricePrefix: priced.prefix) else { return .infinity }
+        let second = best(j, prices: priced.prices, pricePrefix: priced.prefix, excluding: Int(flat.options[first.option].resource)) { oi, k, available in
+            generator.bestChunked(job: j, option: Int(flat.options[oi].index), chunks: k, available: available).map { ($0.slots, $0.objective) }
+        }
+        return second.map { pricedValue(j, $0, prefix: priced.prefix) - pricedValue(j, first, prefix: priced.prefix) } ?? .infinity
+    }
+
     /// `best`, with `chunked(option, pieces, available)` giving the cheapest chunked schedule of a flat option
-    /// in that many pieces by objective (its slots and objective), or nil where there is none.
-    private func best(_ j: Int, prices: [[Double]]?, pricePrefix: [[Double]]?,
+    /// in that many pieces by objective (its slots and objective), or nil where there is none; the options
+    /// on resource `excluding` are not looked at.
+    private func best(_ j: Int, prices: [[Double]]?, pricePrefix: [[Double]]?, excluding: Int = -1,
                       chunked: (Int, Int, ((Int) -> Bool)?) -> (slots: [Int], objective: Double)?) -> Assigned? {
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
         let d = flat.devices[j]
@@ -106,7 +119,7 @@ struct Placer {
                     if o.floor >= bestValue { break }  // cheapest floor first; prices only add
                     let q = Int(o.resource)
                     let L = Int(o.slots)
-                    guard L <= b - a else { continue }
+                    guard L <= b - a, q != excluding else { continue }
                     let r = Int(o.region)
                     let p = prefixBuffer.baseAddress! + r * (hours + 1), rt = rateBuffer.baseAddress! + r * hours
                     flat.capacity[q].withUnsafeBufferPointer { cap in
@@ -141,7 +154,7 @@ struct Placer {
         // Chunked schedules, exactly, where their floor could beat the best so far (prices are only added
         // after: the floor has none, so with prices this is a heuristic choice).
         var scratch = FlatProblem.LastHour()
-        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] where flat.chunkedFloor[oi] < resultValue - 1e-12 {
+        for oi in flat.optionStart[j]..<flat.optionStart[j + 1] where flat.chunkedFloor[oi] < resultValue - 1e-12 && Int(flat.options[oi].resource) != excluding {
             let o = flat.options[oi]
             let q = Int(o.resource)
             let cap = flat.capacity[q]

@@ -72,13 +72,13 @@ public enum RestartStart: String, Sendable, CaseIterable {
 /// The steps: a greedy plan and local search give a first plan; the Lagrangian relaxation of the
 /// capacity constraints gives a lower bound and prices per device-hour; a greedy plan guided by those
 /// prices, improved again, competes with the first (from deflected steps, two side by side: one by the
-/// best prices, one by the mean of the last steps'); up to 2,000 jobs, a large-neighbourhood search
-/// (two seeded searches side by side, see `Neighbourhood`) improves the better one; on small instances
-/// branch and bound over every schedule then proves optimality or improves the plan; up to 2,000 jobs,
-/// conflict cliques priced beside the capacity raise the bound, and a plan guided by both prices, searched
-/// again, competes with the plan; from 51 to 250 jobs, restarts with a large job kept off the resource it
-/// holds, or held where the relaxation's prices put it, compete last. The bound and gap are those of the
-/// final plan.
+/// best prices, above 2,000 jobs placing the jobs by regret, one by the mean of the last steps'); up to
+/// 2,000 jobs, a large-neighbourhood search (two seeded searches side by side, see `Neighbourhood`)
+/// improves the better one; on small instances branch and bound over every schedule then proves
+/// optimality or improves the plan; up to 2,000 jobs, conflict cliques priced beside the capacity raise the
+/// bound, and a plan guided by both prices, searched again, competes with the plan; from 51 to 250 jobs,
+/// restarts with a large job kept off the resource it holds, or held where the relaxation's prices put it,
+/// compete last. The bound and gap are those of the final plan.
 ///
 /// ```swift
 /// let plan = Planner.plan(problem, inputs: inputs, generatedBy: "gridwise 0.1.0")
@@ -130,14 +130,17 @@ public enum Planner {
         // 3. A plan guided by the prices, improved by single-job moves (see `guidedPlan`); the better of it
         // and the first stays. A guided plan depends on its prices more than they differ (BENCHMARKS.md), so
         // where it comes from deflected steps, a second one, from the mean of their last prices, runs beside
-        // it on the other core, and the better of the two is kept (ties: the best-bound prices').
+        // it on the other core, and the better of the two is kept (ties: the best-bound prices'). Where no
+        // search follows (above 2,000 jobs), the best-bound prices' plan places the jobs by regret (see
+        // `regretOrder`; below that, by size was better on the 1,000-job benchmark and on small instances).
         func guidedPair(_ steps: LagrangianRelaxation.Result) -> Placer {
             var guided = [Placer?](repeating: nil, count: 2)
             let prices = [steps.lambda, steps.averaged]
             guided.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
                 DispatchQueue.concurrentPerform(iterations: 2) { i in
-                    out[i] = Self.guidedPlan(flat: flat, generator: generator, order: order, prices: prices[i], pricedMoves: true, maxPasses: options.maxPasses, shouldStop: stop)
+                    out[i] = Self.guidedPlan(flat: flat, generator: generator, order: order, prices: prices[i], pricedMoves: true, maxPasses: options.maxPasses,
+                                             byRegret: i == 0 && !searches, shouldStop: stop)
                 }
             }
             return isBetter(guided[1]!, than: guided[0]!) ? guided[1]! : guided[0]!
@@ -488,11 +491,29 @@ public enum Planner {
     /// share (none where `maxPasses` is 0): the prices keep the contended hours for the jobs that need them
     /// most while the plan settles. Moves by the objective alone come last, until none improves, as a lower
     /// priced sum can still mean a higher objective.
+    /// With `byRegret`, the greedy places the jobs by `regretOrder` at the prices, and the moves go by `order`.
     static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], prices: [[Double]], pricedMoves: Bool,
-                           maxPasses: Int, shouldStop: () -> Bool) -> Placer {
-        guidedPlan(flat: flat, generator: generator, order: order, pricedMoves: pricedMoves, maxPasses: maxPasses, shouldStop: shouldStop) { share in
+                           maxPasses: Int, byRegret: Bool = false, shouldStop: () -> Bool) -> Placer {
+        let greedyOrder = byRegret ? regretOrder(flat: flat, generator: generator, priced: Self.priced(prices, share: 1)) : order
+        return guidedPlan(flat: flat, generator: generator, order: order, greedyOrder: greedyOrder, pricedMoves: pricedMoves, maxPasses: maxPasses,
+                          shouldStop: shouldStop) { share in
             let priced = Self.priced(prices, share: share)
             return { _ in priced }
+        }
+    }
+
+    /// Jobs by priority (highest first), then by regret at `priced` with capacity ignored (largest first: the
+    /// jobs that lose most on any other resource than their best; see `Placer.regret`), then file order. At the
+    /// relaxation's prices many jobs are nearly indifferent between resources; placed first, by size, they
+    /// fill the resources that others need. By regret, at 10,000 jobs, the plan guided by the best-bound
+    /// prices is better on each of the benchmark's eight seeds (BENCHMARKS.md).
+    static func regretOrder(flat: FlatProblem, generator: CandidateGenerator, priced: Placer.Priced) -> [Int] {
+        let alone = Placer(flat: flat, generator: generator, ignoresCapacity: true)
+        let regret = (0..<flat.jobCount).map { alone.regret($0, priced: priced) }
+        let jobs = flat.compiled.problem.jobs
+        return (0..<flat.jobCount).sorted { a, b in
+            if jobs[a].priority != jobs[b].priority { return jobs[a].priority > jobs[b].priority }
+            return regret[a] != regret[b] ? regret[a] > regret[b] : a < b
         }
     }
 
@@ -564,10 +585,10 @@ public enum Planner {
     }
 
     /// The steps of both: `pricesAt(share)` gives each job's prices at that share of them.
-    private static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], pricedMoves: Bool, maxPasses: Int, shouldStop: () -> Bool,
-                                   pricesAt: (Double) -> (Int) -> Placer.Priced?) -> Placer {
+    private static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], greedyOrder: [Int]? = nil, pricedMoves: Bool,
+                                   maxPasses: Int, shouldStop: () -> Bool, pricesAt: (Double) -> (Int) -> Placer.Priced?) -> Placer {
         var guided = Placer(flat: flat, generator: generator)
-        guided.greedy(order: order, pricesFor: pricesAt(1))
+        guided.greedy(order: greedyOrder ?? order, pricesFor: pricesAt(1))
         guidedMoves(&guided, order: order, pricedMoves: pricedMoves, maxPasses: maxPasses, shouldStop: shouldStop, pricesAt: pricesAt)
         return guided
     }

@@ -208,11 +208,62 @@ final class GuidedPlanTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(better, 8)
     }
 
-    /// The two plans guided by `steps`' prices, as the planner makes them: by the best-bound prices and
-    /// by the mean of the last steps' prices.
+    /// The greedy by regret (`Planner.regretOrder`, the best-bound prices' guided plan). One hour, 1 kW
+    /// devices, carbon only: "cheap" (100 g/kWh, 4 devices of type X), "near" (110 g/kWh, 3 of type Y) and
+    /// "dear" (300 g/kWh, 4 of type X); a 3-device job that runs on either type and two 2-device jobs that
+    /// need X. Each job's regret, capacity ignored, is what its best other resource costs more: 3 x 10 g for
+    /// the large job, 2 x 200 g for each small one. By size the large job takes the cheap region and both small
+    /// ones go to the dear one, 0.3 + 0.6 + 0.6 = 1.5 kg, where no single job can move; by regret the small
+    /// ones go first, to the cheap region, and the large job to the near one: 0.2 + 0.2 + 0.33 = 0.73 kg.
+    func testTheGreedyByRegretPlacesFirstTheJobsWithTheMostToLose() {
+        let pool = { (type: String, count: Int) in AcceleratorPool(type: type, count: count, powerKilowattsPerDevice: 1) }
+        let catalog = RegionCatalog(regions: [Region(name: "cheap", carbonZone: "A", pools: [pool("X", 4)]), Region(name: "near", carbonZone: "B", pools: [pool("Y", 3)]),
+                                              Region(name: "dear", carbonZone: "C", pools: [pool("X", 4)])])
+        let signals = Fixtures.signals(hours: 1, carbon: ["A": [100], "B": [110], "C": [300]], price: ["A": [0], "B": [0], "C": [0]])
+        let job = { (id: String, devices: Int, types: [String]) in
+            Job(id: id, kind: .batchInference, deviceCount: devices, deviceTypes: types, work: .fixedHours(1), release: Fixtures.at(0), deadline: Fixtures.at(1))
+        }
+        let problem = PlanningProblem(jobs: [job("large", 3, []), job("small-1", 2, ["X"]), job("small-2", 2, ["X"])], catalog: catalog,
+                                      policy: Policy(name: "c", weights: ObjectiveWeights(carbon: 1)), signals: signals)
+        let (_, _, _, model) = Planner.prepare(problem)
+        let generator = CandidateGenerator(model: model)
+        let flat = FlatProblem(model: model, allowSplitting: true)
+        let kg = model.normalisers.carbonKilograms
+        let zero = flat.capacity.map { [Double](repeating: 0, count: $0.count) }
+        let priced: Placer.Priced = (zero, zero.map(prefixSums))
+
+        let alone = Placer(flat: flat, generator: generator, ignoresCapacity: true)
+        for (j, expected) in [0.03, 0.4, 0.4].enumerated() { XCTAssertEqual(alone.regret(j, priced: priced) * kg, expected, accuracy: 1e-12, "job \(j)") }
+        let order = Placer(flat: flat, generator: generator).order
+        XCTAssertEqual(order, [0, 1, 2], "by size, the large job first")
+        XCTAssertEqual(Planner.regretOrder(flat: flat, generator: generator, priced: priced), [1, 2, 0])
+
+        func region(_ plan: Placer) -> [String] { plan.assignment.map { catalog.regions[Int(flat.options[$0.option].region)].name } }
+        let bySize = Planner.guidedPlan(flat: flat, generator: generator, order: order, prices: zero, pricedMoves: true, maxPasses: 50, shouldStop: { false })
+        XCTAssertEqual(bySize.objective * kg, 1.5, accuracy: 1e-12)
+        XCTAssertEqual(region(bySize), ["cheap", "dear", "dear"])
+        let byRegret = Planner.guidedPlan(flat: flat, generator: generator, order: order, prices: zero, pricedMoves: true, maxPasses: 50, byRegret: true, shouldStop: { false })
+        XCTAssertEqual(byRegret.objective * kg, 0.73, accuracy: 1e-12)
+        XCTAssertEqual(region(byRegret), ["near", "cheap", "cheap"])
+        XCTAssertEqual(byRegret.used, [[4], [3], [0]])
+        // In the devices left with the large job out, the cheap region is full: the near one, then the dear one
+        // at 3 x 190 g more. With one resource left to go to, a job's regret is infinite.
+        var without = byRegret
+        without.unassign(0)
+        XCTAssertEqual(without.regret(0, priced: priced) * kg, 0.57, accuracy: 1e-12)
+        without.unassign(1)
+        XCTAssertEqual(without.regret(1, priced: priced) * kg, 0.4, accuracy: 1e-12)
+        var stuck = bySize
+        stuck.unassign(1)
+        XCTAssertEqual(stuck.regret(1, priced: priced), .infinity, "out of the plan by size, small-1 has room in the dear region only")
+    }
+
+    /// The two plans guided by `steps`' prices, as the planner makes them: by the best-bound prices (the jobs
+    /// placed by regret) and by the mean of the last steps' prices.
     private func guidedPlans(flat: FlatProblem, first: Placer, steps: LagrangianRelaxation.Result) -> (byBest: Placer, byMean: Placer) {
-        let plans = [steps.lambda, steps.averaged].map {
-            Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: $0, pricedMoves: true, maxPasses: 50, shouldStop: { false })
+        let plans = [steps.lambda, steps.averaged].enumerated().map { i, prices in
+            Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: prices, pricedMoves: true, maxPasses: 50, byRegret: i == 0,
+                               shouldStop: { false })
         }
         return (plans[0], plans[1])
     }
