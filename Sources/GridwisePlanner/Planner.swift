@@ -136,11 +136,12 @@ public enum Planner {
         func guidedPair(_ steps: LagrangianRelaxation.Result) -> Placer {
             var guided = [Placer?](repeating: nil, count: 2)
             let prices = [steps.lambda, steps.averaged]
+            let byRegret = searches ? nil : Self.regretOrder(flat: flat, generator: generator, priced: Self.priced(steps.lambda, share: 1))
             guided.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
                 DispatchQueue.concurrentPerform(iterations: 2) { i in
-                    out[i] = Self.guidedPlan(flat: flat, generator: generator, order: order, prices: prices[i], pricedMoves: true, maxPasses: options.maxPasses,
-                                             byRegret: i == 0 && !searches, shouldStop: stop)
+                    out[i] = Self.guidedPlan(flat: flat, generator: generator, order: order, greedyOrder: i == 0 ? byRegret : nil, prices: prices[i], pricedMoves: true,
+                                             maxPasses: options.maxPasses, shouldStop: stop)
                 }
             }
             return isBetter(guided[1]!, than: guided[0]!) ? guided[1]! : guided[0]!
@@ -491,12 +492,11 @@ public enum Planner {
     /// share (none where `maxPasses` is 0): the prices keep the contended hours for the jobs that need them
     /// most while the plan settles. Moves by the objective alone come last, until none improves, as a lower
     /// priced sum can still mean a higher objective.
-    /// With `byRegret`, the greedy places the jobs by `regretOrder` at the prices, and the moves go by `order`.
-    static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], prices: [[Double]], pricedMoves: Bool,
-                           maxPasses: Int, byRegret: Bool = false, shouldStop: () -> Bool) -> Placer {
-        let greedyOrder = byRegret ? regretOrder(flat: flat, generator: generator, priced: Self.priced(prices, share: 1)) : order
-        return guidedPlan(flat: flat, generator: generator, order: order, greedyOrder: greedyOrder, pricedMoves: pricedMoves, maxPasses: maxPasses,
-                          shouldStop: shouldStop) { share in
+    /// The greedy places the jobs by `greedyOrder` where given (`regretOrder`), else by `order`; the moves go by `order`.
+    static func guidedPlan(flat: FlatProblem, generator: CandidateGenerator, order: [Int], greedyOrder: [Int]? = nil, prices: [[Double]], pricedMoves: Bool,
+                           maxPasses: Int, shouldStop: () -> Bool) -> Placer {
+        guidedPlan(flat: flat, generator: generator, order: order, greedyOrder: greedyOrder, pricedMoves: pricedMoves, maxPasses: maxPasses,
+                   shouldStop: shouldStop) { share in
             let priced = Self.priced(prices, share: share)
             return { _ in priced }
         }
@@ -506,10 +506,18 @@ public enum Planner {
     /// jobs that lose most on any other resource than their best; see `Placer.regret`), then file order. At the
     /// relaxation's prices many jobs are nearly indifferent between resources; placed first, by size, they
     /// fill the resources that others need. By regret, at 10,000 jobs, the plan guided by the best-bound
-    /// prices is better on each of the benchmark's eight seeds (BENCHMARKS.md).
+    /// prices is better on each of the benchmark's eight seeds (BENCHMARKS.md). The regrets are found on
+    /// both cores, in fixed blocks of jobs (each job's alone, so the order is the same on any machine).
     static func regretOrder(flat: FlatProblem, generator: CandidateGenerator, priced: Placer.Priced) -> [Int] {
         let alone = Placer(flat: flat, generator: generator, ignoresCapacity: true)
-        let regret = (0..<flat.jobCount).map { alone.regret($0, priced: priced) }
+        let n = flat.jobCount, blocks = min(LagrangianRelaxation.blocks, max(1, n))
+        var regret = [Double](repeating: 0, count: n)
+        regret.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                for j in (n * b / blocks)..<(n * (b + 1) / blocks) { out[j] = alone.regret(j, priced: priced) }
+            }
+        }
         let jobs = flat.compiled.problem.jobs
         return (0..<flat.jobCount).sorted { a, b in
             if jobs[a].priority != jobs[b].priority { return jobs[a].priority > jobs[b].priority }

@@ -242,7 +242,8 @@ final class GuidedPlanTests: XCTestCase {
         let bySize = Planner.guidedPlan(flat: flat, generator: generator, order: order, prices: zero, pricedMoves: true, maxPasses: 50, shouldStop: { false })
         XCTAssertEqual(bySize.objective * kg, 1.5, accuracy: 1e-12)
         XCTAssertEqual(region(bySize), ["cheap", "dear", "dear"])
-        let byRegret = Planner.guidedPlan(flat: flat, generator: generator, order: order, prices: zero, pricedMoves: true, maxPasses: 50, byRegret: true, shouldStop: { false })
+        let byRegret = Planner.guidedPlan(flat: flat, generator: generator, order: order, greedyOrder: Planner.regretOrder(flat: flat, generator: generator, priced: priced),
+                                          prices: zero, pricedMoves: true, maxPasses: 50, shouldStop: { false })
         XCTAssertEqual(byRegret.objective * kg, 0.73, accuracy: 1e-12)
         XCTAssertEqual(region(byRegret), ["near", "cheap", "cheap"])
         XCTAssertEqual(byRegret.used, [[4], [3], [0]])
@@ -261,9 +262,10 @@ final class GuidedPlanTests: XCTestCase {
     /// The two plans guided by `steps`' prices, as the planner makes them: by the best-bound prices (the jobs
     /// placed by regret) and by the mean of the last steps' prices.
     private func guidedPlans(flat: FlatProblem, first: Placer, steps: LagrangianRelaxation.Result) -> (byBest: Placer, byMean: Placer) {
+        let byRegret = Planner.regretOrder(flat: flat, generator: first.generator, priced: (steps.lambda, steps.lambda.map(prefixSums)))
         let plans = [steps.lambda, steps.averaged].enumerated().map { i, prices in
-            Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, prices: prices, pricedMoves: true, maxPasses: 50, byRegret: i == 0,
-                               shouldStop: { false })
+            Planner.guidedPlan(flat: flat, generator: first.generator, order: first.order, greedyOrder: i == 0 ? byRegret : nil, prices: prices, pricedMoves: true,
+                               maxPasses: 50, shouldStop: { false })
         }
         return (plans[0], plans[1])
     }
