@@ -64,9 +64,10 @@ struct Placer {
     }
 
     /// The best schedule for job `j` in the devices left, by objective plus, when `prices` are given,
-    /// devices x the prices of the slots held. Ties go to the lower option and the earlier start.
-    func best(_ j: Int, prices: [[Double]]? = nil, pricePrefix: [[Double]]? = nil) -> Assigned? {
-        best(j, prices: prices, pricePrefix: pricePrefix) { oi, k, available in
+    /// devices x the prices of the slots held, off resource `excluding` where given. Ties go to the lower
+    /// option and the earlier start.
+    func best(_ j: Int, prices: [[Double]]? = nil, pricePrefix: [[Double]]? = nil, excluding: Int = -1) -> Assigned? {
+        best(j, prices: prices, pricePrefix: pricePrefix, excluding: excluding) { oi, k, available in
             generator.bestChunked(job: j, option: Int(flat.options[oi].index), chunks: k, available: available).map { ($0.slots, $0.objective) }
         }
     }
@@ -94,9 +95,7 @@ struct Placer {
     /// place at all).
     func regret(_ j: Int, priced: Priced) -> Double {
         guard let first = best(j, prices: priced.prices, pricePrefix: priced.prefix) else { return .infinity }
-        let second = best(j, prices: priced.prices, pricePrefix: priced.prefix, excluding: Int(flat.options[first.option].resource)) { oi, k, available in
-            generator.bestChunked(job: j, option: Int(flat.options[oi].index), chunks: k, available: available).map { ($0.slots, $0.objective) }
-        }
+        let second = best(j, prices: priced.prices, pricePrefix: priced.prefix, excluding: Int(flat.options[first.option].resource))
         return second.map { pricedValue(j, $0, prefix: priced.prefix) - pricedValue(j, first, prefix: priced.prefix) } ?? .infinity
     }
 

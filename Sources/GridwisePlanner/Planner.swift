@@ -132,7 +132,8 @@ public enum Planner {
         // where it comes from deflected steps, a second one, from the mean of their last prices, runs beside
         // it on the other core, and the better of the two is kept (ties: the best-bound prices'). Where no
         // search follows (above 2,000 jobs), the best-bound prices' plan places the jobs by regret (see
-        // `regretOrder`; below that, by size was better on the 1,000-job benchmark and on small instances).
+        // `regretOrder`; below that, where the pair only competes with the search's plan, by size was better
+        // on the 1,000-job benchmark, seed 3).
         func guidedPair(_ steps: LagrangianRelaxation.Result) -> Placer {
             var guided = [Placer?](repeating: nil, count: 2)
             let prices = [steps.lambda, steps.averaged]
