@@ -15,22 +15,9 @@ Exit 0, or 2 when a file does not fit the model (a job or option it does not hav
 window or not contiguous).
 """
 import argparse
-import json
 import signal
-import sys
 
-
-def fail(message):
-    print(f"compare_plans: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError) as error:
-        fail(f"{path}: {error}")
+from bench_files import fail, load
 
 
 class Model:

@@ -37,22 +37,10 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csc_array
 
+from bench_files import fail, load
 from highs_milp import option_columns
 
 PENALTY = 1000.0
-
-
-def fail(message):
-    print(f"lp_colgen: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError) as error:
-        fail(f"{path}: {error}")
 
 
 class Columns:
