@@ -1,3 +1,4 @@
+import Dispatch
 import GridwiseCore
 
 /// Everything a plan is made from, already validated.
@@ -48,17 +49,33 @@ struct CompiledProblem {
         carbon = problem.catalog.regions.map { problem.signals.carbon[$0.carbonZone]!.values }
         price = problem.catalog.regions.map { problem.signals.price[$0.priceZone]!.values }
         windows = problem.jobs.map { Eligibility.windowSlots(job: $0, horizon: problem.horizon) }
-        options = problem.jobs.map { job in
-            var list: [PoolOption] = []
-            for (r, region) in problem.catalog.regions.enumerated() where Eligibility.regionExclusions(job: job, region: region, policy: policy).isEmpty {
-                for (p, pool) in region.pools.enumerated() where Eligibility.poolExclusion(job: job, pool: pool, horizon: problem.horizon) == nil {
-                    let it = Double(job.deviceCount) * pool.powerKilowattsPerDevice
-                    list.append(PoolOption(
-                        region: r, pool: p, facilityKilowattHoursPerHour: it * region.powerUsageEffectiveness, itKilowattHoursPerHour: it,
-                        speed: pool.relativeSpeed, latencyMilliseconds: job.population.flatMap { region.latencyMilliseconds[$0] }))
+        // Each job's options, found on both cores in fixed blocks of jobs (each job's alone, so the same on
+        // any machine). A region's rules are asked only of jobs they could close it to, and a pool's fit
+        // without the words that explain a misfit.
+        let jobs = problem.jobs, regions = problem.catalog.regions, horizon = problem.horizon
+        var options = [[PoolOption]](repeating: [], count: jobs.count)
+        let blocks = min(2, max(1, jobs.count))
+        options.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                for j in (jobs.count * b / blocks)..<(jobs.count * (b + 1) / blocks) {
+                    let job = jobs[j]
+                    let asks = Eligibility.regionsMayExclude(job: job, policy: policy)
+                    var list: [PoolOption] = []
+                    for r in regions.indices where !asks || Eligibility.regionExclusions(job: job, region: regions[r], policy: policy).isEmpty {
+                        let pools = regions[r].pools, pue = regions[r].powerUsageEffectiveness
+                        let latency = job.population.flatMap { regions[r].latencyMilliseconds[$0] }
+                        for (p, pool) in pools.enumerated() where Eligibility.poolMismatch(job: job, pool: pool, horizon: horizon) == nil {
+                            let it = Double(job.deviceCount) * pool.powerKilowattsPerDevice
+                            list.append(PoolOption(
+                                region: r, pool: p, facilityKilowattHoursPerHour: it * pue, itKilowattHoursPerHour: it,
+                                speed: pool.relativeSpeed, latencyMilliseconds: latency))
+                        }
+                    }
+                    out[j] = list
                 }
             }
-            return list
         }
+        self.options = options
     }
 }

@@ -1,5 +1,13 @@
 /// Which regions and pools a job may use, and, for each one it may not, the rule that says so.
 public enum Eligibility {
+    /// Whether any region could be closed to the job under the policy: false where the job names no allowed
+    /// or forbidden regions, no policy region rule applies to its kind and no latency SLO is enforced for it,
+    /// so that `regionExclusions` is empty for every region (the planner then need not ask per region).
+    public static func regionsMayExclude(job: Job, policy: Policy) -> Bool {
+        job.allowedRegions != nil || !job.forbiddenRegions.isEmpty || policy.regionRules.contains { $0.applies(to: job.kind) }
+            || (job.population != nil && job.latencySLOMilliseconds != nil && policy.enforceLatencySLO)
+    }
+
     /// Reasons the region as a whole is closed to the job (before pools are looked at); empty when open.
     public static func regionExclusions(job: Job, region: Region, policy: Policy) -> [String] {
         var reasons: [String] = []
@@ -28,16 +36,35 @@ public enum Eligibility {
         return reasons
     }
 
+    /// What keeps a pool from taking a job (see `poolMismatch`).
+    public enum PoolMismatch: Sendable, Equatable {
+        /// The pool's device type is not one the job accepts.
+        case type
+        /// The pool has fewer devices than the job needs.
+        case devices
+        /// On the pool's devices the job runs longer than its window has whole hours.
+        case window
+    }
+
+    /// What keeps the pool from taking the job, without the words (the planner asks this per job and pool);
+    /// nil when it can.
+    public static func poolMismatch(job: Job, pool: AcceleratorPool, horizon: PlanningHorizon) -> PoolMismatch? {
+        if !job.accepts(poolType: pool.type) { return .type }
+        if pool.count < job.deviceCount { return .devices }
+        if windowSlots(job: job, horizon: horizon).count < slotsNeeded(job: job, pool: pool, chunks: 1) { return .window }
+        return nil
+    }
+
     /// Why a pool cannot take the job; nil when it can.
     public static func poolExclusion(job: Job, pool: AcceleratorPool, horizon: PlanningHorizon) -> String? {
-        if !job.accepts(poolType: pool.type) { return "pool \(pool.type) is not a type the job accepts (\(job.deviceTypes.joined(separator: ", ")))" }
-        if pool.count < job.deviceCount { return "pool \(pool.type) has \(pool.count) devices; the job needs \(job.deviceCount)" }
-        let window = windowSlots(job: job, horizon: horizon)
-        let needed = slotsNeeded(job: job, pool: pool, chunks: 1)
-        if window.count < needed {
+        switch poolMismatch(job: job, pool: pool, horizon: horizon) {
+        case nil: return nil
+        case .type: return "pool \(pool.type) is not a type the job accepts (\(job.deviceTypes.joined(separator: ", ")))"
+        case .devices: return "pool \(pool.type) has \(pool.count) devices; the job needs \(job.deviceCount)"
+        case .window:
+            let window = windowSlots(job: job, horizon: horizon)
             return "on \(pool.type) (speed \(formatShort(pool.relativeSpeed))) the job runs \(formatHours(job.runningHours(speed: pool.relativeSpeed))), longer than its window of \(window.count) whole hours"
         }
-        return nil
     }
 
     /// Every reason the job cannot run in the region at all; empty when some pool can take it.
