@@ -26,30 +26,38 @@ enum BaselinePlanner {
             if x.priority != y.priority { return x.priority > y.priority }
             return a < b
         }
+        let catalog = problem.catalog.regions
+        // Which regions each job may use (job j, region r at j x regions + r); the regions' rules are asked
+        // only of jobs they could close a region to.
+        var eligible = [Bool](repeating: true, count: problem.jobs.count * catalog.count)
+        for (j, job) in problem.jobs.enumerated() where Eligibility.regionsMayExclude(job: job, policy: neutral) {
+            for r in catalog.indices { eligible[j * catalog.count + r] = Eligibility.regionExclusions(job: job, region: catalog[r], policy: neutral).isEmpty }
+        }
+        // Each region's latency to a population's users, per population (none: 0 everywhere).
+        var latencies: [String: [Double]] = [:]
+        let noLatency = [Double](repeating: 0, count: catalog.count)
         for j in order {
             let job = problem.jobs[j]
             let earliest = max(0, problem.horizon.firstSlot(atOrAfter: job.release))
-            let regions = problem.catalog.regions.indices.filter {
-                Eligibility.regionExclusions(job: job, region: problem.catalog.regions[$0], policy: neutral).isEmpty
-            }.sorted { a, b in
-                let la = job.population.flatMap { problem.catalog.regions[a].latencyMilliseconds[$0] } ?? 0
-                let lb = job.population.flatMap { problem.catalog.regions[b].latencyMilliseconds[$0] } ?? 0
-                return la != lb ? la < lb : a < b
-            }
+            let latency = job.population.map { population in
+                if let known = latencies[population] { return known }
+                let found = catalog.map { $0.latencyMilliseconds[population] ?? 0 }
+                latencies[population] = found
+                return found
+            } ?? noLatency
+            let regions = catalog.indices.filter { eligible[j * catalog.count + $0] }
+                .sorted { a, b in latency[a] != latency[b] ? latency[a] < latency[b] : a < b }
             var best: (start: Int, option: PoolOption, length: Int)? = nil
             for r in regions {
-                let region = problem.catalog.regions[r]
-                guard let p = region.pools.indices.first(where: { job.accepts(poolType: region.pools[$0].type) && region.pools[$0].count >= job.deviceCount }) else { continue }
-                let option = makeOption(job: job, region: region, r: r, p: p)
+                let pools = catalog[r].pools
+                guard let p = pools.indices.first(where: { job.accepts(poolType: pools[$0].type) && pools[$0].count >= job.deviceCount }) else { continue }
+                let option = makeOption(job: job, region: catalog[r], r: r, p: p)
                 let length = Int((job.runningHours(speed: option.speed) - 1e-9).rounded(.up))
                 let lastStart = job.servesWholeWindow ? earliest : compiled.hours - length
-                guard lastStart >= earliest else { continue }
-                for s in earliest...lastStart {
-                    if let b = best, s >= b.start { break }
-                    if ledger.fits(region: r, pool: p, slots: Array(s..<(s + length)), devices: job.deviceCount) {
-                        best = (s, option, length)
-                        break
-                    }
+                // Only a start before the best region's so far can win.
+                let last = min(lastStart, (best?.start ?? Int.max) - 1)
+                if let s = ledger.earliestStart(region: r, pool: p, from: earliest, through: last, length: length, devices: job.deviceCount) {
+                    best = (s, option, length)
                 }
             }
             if let best {

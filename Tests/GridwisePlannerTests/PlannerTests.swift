@@ -112,6 +112,39 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(plan(jobs, catalog, policy, signals).jsonData(), plan(jobs, catalog, policy, signals).jsonData())
     }
 
+    /// The carbon-agnostic baseline starts each job at the earliest run of free hours long enough for it, in
+    /// the nearest region among those that start it earliest. Region near (10 ms) has 2 devices, one held
+    /// for maintenance in hour 2; region far (50 ms) has 2, both held in hours 0-3. In file order:
+    /// a (2 devices, 2 h) takes near 0-1; b (2 devices, 2 h) cannot use hour 2 there, so near 3-4 (far could
+    /// only start at 4); c (1 device, 3 h) finds near's run at hour 2 broken by b at 3, so far 4-6, which
+    /// starts before near's 5-7; d (2 devices, 1 h) finds far's hour 4 half taken, so near 5.
+    func testBaselineStartsEachJobAtTheFirstRunOfFreeHoursLongEnough() {
+        let catalog = RegionCatalog(regions: [
+            Region(name: "near", carbonZone: "ZN", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 0.5,
+                                                                       reservations: [CapacityReservation(start: Fixtures.at(2), end: Fixtures.at(3), devices: 1)])],
+                   latencyMilliseconds: ["users": 10]),
+            Region(name: "far", carbonZone: "ZF", pools: [AcceleratorPool(type: "X", count: 2, powerKilowattsPerDevice: 0.5,
+                                                                      reservations: [CapacityReservation(start: Fixtures.at(0), end: Fixtures.at(4), devices: 2)])],
+                   latencyMilliseconds: ["users": 50]),
+        ])
+        let signals = Fixtures.signals(hours: 8, carbon: ["ZN": Array(repeating: 100, count: 8), "ZF": Array(repeating: 100, count: 8)],
+                                       price: ["ZN": Array(repeating: 10, count: 8), "ZF": Array(repeating: 10, count: 8)])
+        func job(_ id: String, devices: Int, hours: Double) -> Job {
+            Job(id: id, kind: .training, deviceCount: devices, work: .fixedHours(hours), release: Fixtures.at(0), deadline: Fixtures.at(8), population: "users")
+        }
+        let jobs = [job("a", devices: 2, hours: 2), job("b", devices: 2, hours: 2), job("c", devices: 1, hours: 3), job("d", devices: 2, hours: 1)]
+        let policy = Policy(name: "c", weights: ObjectiveWeights(carbon: 1))
+        let p = plan(jobs, catalog, policy, signals)
+        let baseline = Dictionary(uniqueKeysWithValues: p.baseline.placements.map { ($0.job, "\($0.region) \($0.chunks.map { "\($0.start)/\($0.end)" })") })
+        XCTAssertEqual(baseline, [
+            "a": "near [\"2026-12-01T00:00:00Z/2026-12-01T02:00:00Z\"]",
+            "b": "near [\"2026-12-01T03:00:00Z/2026-12-01T05:00:00Z\"]",
+            "c": "far [\"2026-12-01T04:00:00Z/2026-12-01T07:00:00Z\"]",
+            "d": "near [\"2026-12-01T05:00:00Z/2026-12-01T06:00:00Z\"]",
+        ])
+        XCTAssertEqual(p.baseline.unplaced, [])
+    }
+
     func testCapacityDropsLowerPriorityJobWithReason() {
         let catalog = RegionCatalog(regions: [Region(name: "only", carbonZone: "Z", pools: [AcceleratorPool(type: "X", count: 4, powerKilowattsPerDevice: 0.3)])])
         let signals = Fixtures.signals(hours: 2, carbon: ["Z": [100, 100]], price: ["Z": [10, 10]])
