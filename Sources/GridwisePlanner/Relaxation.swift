@@ -148,11 +148,21 @@ struct LagrangianRelaxation {
             blocks = run(nil)
         }
         var value = blocks.reduce(0) { $0 + $1.value }
+        // The blocks' differences summed entry by entry (whole numbers: any order gives the same sums), then
+        // run up per resource into each hour's usage.
+        var total = [Int32](repeating: 0, count: resources * (hours + 1))
+        total.withUnsafeMutableBufferPointer { total in
+            for block in blocks {
+                block.diff.withUnsafeBufferPointer { diff in
+                    for i in 0..<total.count { total[i] &+= diff[i] }
+                }
+            }
+        }
         var usage = [[Int32]](repeating: [Int32](repeating: 0, count: hours), count: resources)
         for q in 0..<resources {
             var running: Int32 = 0
             for t in 0..<hours {
-                for block in blocks { running += block.diff[q * (hours + 1) + t] }
+                running += total[q * (hours + 1) + t]
                 usage[q][t] = running
                 value -= lambda[q][t] * Double(flat.capacity[q][t])
             }
