@@ -67,7 +67,11 @@ struct Placer {
     /// devices x the prices of the slots held, off resource `excluding` where given. Ties go to the lower
     /// option and the earlier start.
     func best(_ j: Int, prices: [[Double]]? = nil, pricePrefix: [[Double]]? = nil, excluding: Int = -1) -> Assigned? {
-        best(j, prices: prices, pricePrefix: pricePrefix, excluding: excluding) { oi, k, available in
+        // A job in one piece has no schedules in pieces to find. Otherwise the closure captures these, not the
+        // placer (which would copy it where the caller is mutating).
+        guard flat.maxChunks[j] > 1 else { return best(j, prices: prices, pricePrefix: pricePrefix, excluding: excluding) { _, _, _ in nil } }
+        let generator = self.generator, flat = self.flat
+        return best(j, prices: prices, pricePrefix: pricePrefix, excluding: excluding) { oi, k, available in
             generator.bestChunked(job: j, option: Int(flat.options[oi].index), chunks: k, available: available).map { ($0.slots, $0.objective) }
         }
     }
@@ -81,6 +85,7 @@ struct Placer {
         swap(&memo, &remembered)  // kept unique while it changes
         defer { swap(&memo, &remembered) }
         let a = Int(flat.windowStart[j]), b = Int(flat.windowEnd[j])
+        let generator = self.generator, flat = self.flat
         return best(j, prices: prices, pricePrefix: pricePrefix) { oi, k, available in
             memo.free(window: a..<b) { available?($0) ?? true }
             return memo.found(job: j, key: oi * (Int(flat.maxChunks[j]) + 1) + k) {
@@ -221,7 +226,10 @@ struct Placer {
 
     /// Job `j`'s placement `a` at prices: its objective plus its devices x the prices of the slots it holds
     /// (`prefix`: the prices' prefix sums per resource).
-    func pricedValue(_ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double {
+    func pricedValue(_ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double { Self.pricedValue(flat, j, a, prefix: prefix) }
+
+    /// The same on `flat`, for callers that must not capture a placer (a copy of it, in a mutating method).
+    static func pricedValue(_ flat: FlatProblem, _ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double {
         let q = Int(flat.options[a.option].resource)
         return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
     }
@@ -239,12 +247,13 @@ struct Placer {
     @discardableResult
     mutating func improve(order: [Int], maxPasses: Int, pricesFor: (Int) -> Priced?, shouldStop: () -> Bool) -> Int {
         var passes = 0
+        let flat = self.flat
         while passes < maxPasses {
             passes += 1
             var improved = false
             for j in order {
                 let priced = pricesFor(j)
-                func value(_ a: Assigned) -> Double { priced.map { pricedValue(j, a, prefix: $0.prefix) } ?? a.objective }
+                func value(_ a: Assigned) -> Double { priced.map { Self.pricedValue(flat, j, a, prefix: $0.prefix) } ?? a.objective }
                 let current = assignment[j]
                 unassign(j)
                 if let a = bestRemembered(j, prices: priced?.prices, pricePrefix: priced?.prefix), case let v = value(a),
