@@ -342,12 +342,20 @@ public enum Planner {
             normalisers: normalisers.asDictionary)
 
         let builder = PlanBuilder(compiled: compiled)
-        let planPlacements = placed.sorted { $0.job < $1.job }.map { builder.placement(job: $0.job, option: compiled.options[$0.job][$0.option], slots: $0.slots, metrics: $0.metrics) }
+        // The plan's records and the baseline's, side by side on the two cores (each the same either way).
+        var records: [[Placement]] = [[], []]
+        let placedByJob = placed.sorted { $0.job < $1.job }
+        records.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                out[i] = i == 0
+                    ? placedByJob.map { builder.placement(job: $0.job, option: compiled.options[$0.job][$0.option], slots: $0.slots, metrics: $0.metrics) }
+                    : zip(baseline.placements, baselineMetrics).sorted { $0.0.job < $1.0.job }.map { builder.placement(job: $0.0.job, option: $0.0.option, slots: $0.0.slots, metrics: $0.1) }
+            }
+        }
+        let planPlacements = records[0], baselinePlacements = records[1]
         let unplaced = problem.jobs.indices.filter { assignment[$0] == nil }.map { j in
             UnplacedJob(job: problem.jobs[j].id, reason: builder.unplacedReason(job: j, hasCandidates: !compiled.options[j].isEmpty))
-        }
-        let baselinePlacements = zip(baseline.placements, baselineMetrics).sorted { $0.0.job < $1.0.job }.map {
-            builder.placement(job: $0.0.job, option: $0.0.option, slots: $0.0.slots, metrics: $0.1)
         }
         let baselineUnplaced = baseline.unplaced.map { UnplacedJob(job: problem.jobs[$0.job].id, reason: $0.reason) }
         let totals = PlanBuilder.totals(planPlacements)
