@@ -31,7 +31,7 @@ enum BaselinePlanner {
         // only of jobs they could close a region to.
         var eligible = [Bool](repeating: true, count: problem.jobs.count * catalog.count)
         for (j, job) in problem.jobs.enumerated() where Eligibility.regionsMayExclude(job: job, policy: neutral) {
-            for r in catalog.indices { eligible[j * catalog.count + r] = Eligibility.regionExclusions(job: job, region: catalog[r], policy: neutral).isEmpty }
+            for r in catalog.indices { eligible[j * catalog.count + r] = Eligibility.regionIsOpen(job: job, region: catalog[r], policy: neutral) }
         }
         // Each region's latency to a population's users, per population (none: 0 everywhere).
         var latencies: [String: [Double]] = [:]

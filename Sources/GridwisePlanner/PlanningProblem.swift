@@ -62,7 +62,7 @@ struct CompiledProblem {
                     let job = jobs[j]
                     let asks = Eligibility.regionsMayExclude(job: job, policy: policy)
                     var list: [PoolOption] = []
-                    for r in regions.indices where !asks || Eligibility.regionExclusions(job: job, region: regions[r], policy: policy).isEmpty {
+                    for r in regions.indices where !asks || Eligibility.regionIsOpen(job: job, region: regions[r], policy: policy) {
                         let pools = regions[r].pools, pue = regions[r].powerUsageEffectiveness
                         let latency = job.population.flatMap { regions[r].latencyMilliseconds[$0] }
                         for (p, pool) in pools.enumerated() where Eligibility.poolMismatch(job: job, pool: pool, horizon: horizon) == nil {

@@ -126,7 +126,7 @@ struct JobShape {
         deadlineStep = min(scenario.steps, scenario.steps(endingAtOrBefore: job.deadline))
         var list: [(Int, Int, Int, Double)] = []
         let rules = policy ?? GridwiseCore.Policy(name: "none", weights: ObjectiveWeights(), enforceLatencySLO: false)
-        for (r, region) in scenario.catalog.regions.enumerated() where Eligibility.regionExclusions(job: job, region: region, policy: rules).isEmpty {
+        for (r, region) in scenario.catalog.regions.enumerated() where Eligibility.regionIsOpen(job: job, region: region, policy: rules) {
             for (p, pool) in region.pools.enumerated() where job.accepts(poolType: pool.type) && pool.count >= job.deviceCount {
                 if job.servesWholeWindow {
                     let n = max(0, deadlineStep - releaseStep)

@@ -37,7 +37,26 @@ final class EligibilityTests: XCTestCase {
             XCTAssertEqual(Eligibility.regionsMayExclude(job: job, policy: policy), mayExclude, label)
             let found = regions.filter { !Eligibility.regionExclusions(job: job, region: $0, policy: policy).isEmpty }.map(\.name)
             XCTAssertEqual(found, closed, label)
+            XCTAssertEqual(regions.filter { !Eligibility.regionIsOpen(job: job, region: $0, policy: policy) }.map(\.name), closed, label)
         }
+    }
+
+    /// Every reason is worded, in order, where several close a region; `regionIsOpen` stops at the first.
+    func testRegionExclusionsWordsEveryReason() {
+        let policy = Policy(name: "strict", weights: ObjectiveWeights(carbon: 1), regionRules: [
+            RegionRule(kinds: [.training], requireTags: ["renewable", "tier4"], denyRegions: ["west"], reason: "green training"),
+        ])
+        let job = job(allowed: ["east"], forbidden: ["west"], population: "users", slo: 50)
+        XCTAssertEqual(Eligibility.regionExclusions(job: job, region: regions[0], policy: policy), [
+            "not in the job's allowed regions (east)",
+            "listed in the job's forbidden regions",
+            "policy 'strict' rule 1 (green training) requires tag tier4 for training jobs",
+            "policy 'strict' rule 1 (green training) denies this region",
+            "latency to users is 80 ms, over the job's SLO of 50 ms",
+        ])
+        XCTAssertFalse(Eligibility.regionIsOpen(job: job, region: regions[0], policy: policy))
+        XCTAssertEqual(Eligibility.regionExclusions(job: job, region: regions[2], policy: policy).last,
+                       "the catalog gives no latency to population 'users', so the SLO cannot be shown to hold")
     }
 
     /// Each mismatch, and the words `poolExclusion` gives for it.

@@ -11,29 +11,49 @@ public enum Eligibility {
     /// Reasons the region as a whole is closed to the job (before pools are looked at); empty when open.
     public static func regionExclusions(job: Job, region: Region, policy: Policy) -> [String] {
         var reasons: [String] = []
+        forEachRegionExclusion(job: job, region: region, policy: policy) { reason in
+            reasons.append(reason())
+            return true
+        }
+        return reasons
+    }
+
+    /// Whether the region is open to the job: `regionExclusions` is empty, found without wording a reason
+    /// (the planner asks this per job and region).
+    public static func regionIsOpen(job: Job, region: Region, policy: Policy) -> Bool {
+        var open = true
+        forEachRegionExclusion(job: job, region: region, policy: policy) { _ in
+            open = false
+            return false
+        }
+        return open
+    }
+
+    /// Calls `found` with each reason the region is closed to the job, in order, as words made only if
+    /// `found` asks for them; stops where `found` returns false.
+    private static func forEachRegionExclusion(job: Job, region: Region, policy: Policy, _ found: (() -> String) -> Bool) {
         if let allowed = job.allowedRegions, !allowed.contains(region.name) {
-            reasons.append("not in the job's allowed regions (\(allowed.joined(separator: ", ")))")
+            guard found({ "not in the job's allowed regions (\(allowed.joined(separator: ", ")))" }) else { return }
         }
         if job.forbiddenRegions.contains(region.name) {
-            reasons.append("listed in the job's forbidden regions")
+            guard found({ "listed in the job's forbidden regions" }) else { return }
         }
         for (index, rule) in policy.regionRules.enumerated() where rule.applies(to: job.kind) {
-            let label = "policy '\(policy.name)' rule \(index + 1)" + (rule.reason.isEmpty ? "" : " (\(rule.reason))")
+            func label() -> String { "policy '\(policy.name)' rule \(index + 1)" + (rule.reason.isEmpty ? "" : " (\(rule.reason))") }
             let missing = rule.requireTags.filter { !region.tags.contains($0) }
-            if !missing.isEmpty { reasons.append("\(label) requires tag \(missing.joined(separator: ", ")) for \(job.kind.rawValue) jobs") }
+            if !missing.isEmpty { guard found({ "\(label()) requires tag \(missing.joined(separator: ", ")) for \(job.kind.rawValue) jobs" }) else { return } }
             let denied = rule.denyTags.filter { region.tags.contains($0) }
-            if !denied.isEmpty { reasons.append("\(label) denies tag \(denied.joined(separator: ", ")) for \(job.kind.rawValue) jobs") }
-            if let allow = rule.allowRegions, !allow.contains(region.name) { reasons.append("\(label) allows only \(allow.joined(separator: ", "))") }
-            if rule.denyRegions.contains(region.name) { reasons.append("\(label) denies this region") }
+            if !denied.isEmpty { guard found({ "\(label()) denies tag \(denied.joined(separator: ", ")) for \(job.kind.rawValue) jobs" }) else { return } }
+            if let allow = rule.allowRegions, !allow.contains(region.name) { guard found({ "\(label()) allows only \(allow.joined(separator: ", "))" }) else { return } }
+            if rule.denyRegions.contains(region.name) { guard found({ "\(label()) denies this region" }) else { return } }
         }
         if let population = job.population, let slo = job.latencySLOMilliseconds, policy.enforceLatencySLO {
             if let latency = region.latencyMilliseconds[population] {
-                if latency > slo { reasons.append("latency to \(population) is \(formatShort(latency)) ms, over the job's SLO of \(formatShort(slo)) ms") }
+                if latency > slo { guard found({ "latency to \(population) is \(formatShort(latency)) ms, over the job's SLO of \(formatShort(slo)) ms" }) else { return } }
             } else {
-                reasons.append("the catalog gives no latency to population '\(population)', so the SLO cannot be shown to hold")
+                guard found({ "the catalog gives no latency to population '\(population)', so the SLO cannot be shown to hold" }) else { return }
             }
         }
-        return reasons
     }
 
     /// What keeps a pool from taking a job (see `poolMismatch`).
