@@ -1,3 +1,4 @@
+import Dispatch
 import GridwiseCore
 
 /// The problem in flat arrays for the large-scale path: per region an objective rate per kWh and hour,
@@ -112,40 +113,63 @@ final class FlatProblem: Sendable {
         self.overhead = overhead
         // Lowest rate over any span of hours, per region: a sparse table for window minima.
         let minima = rate.map { RangeMinimum($0) }
-        var optionStart = [0]
-        var options: [Option] = []
-        for (j, job) in jobs.enumerated() {
-            let window = Int(windowStart[j])..<Int(windowEnd[j])
-            let held = holding[j]
-            let chunks = job.interruptible && allowSplitting && held == nil ? job.maxChunks : 1
-            var list: [Option] = []
-            let excluded = excluding[j] ?? []
-            for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceIndex[o.region][o.pool]) && (held.map { $0.resource == resourceIndex[o.region][o.pool] } ?? true) {
-                let running = job.runningHours(speed: o.speed)
-                let wue = regions[o.region].waterLitresPerKilowattHour
-                let water = weights.water * o.itKilowattHoursPerHour * wue / n.waterLitres
-                let latency = weights.latency * (o.latencyMilliseconds ?? 0) / n.latencyMillisecondHours
-                let perHour = o.facilityKilowattHoursPerHour * (window.isEmpty ? 0 : minima[o.region].minimum(window)) + water + latency
-                let most = job.runningHours(speed: o.speed, chunks: chunks)
-                list.append(Option(
-                    index: Int32(i), resource: Int32(resourceIndex[o.region][o.pool]), region: Int32(o.region), energy: o.facilityKilowattHoursPerHour,
-                    water: water, latency: latency, running: running, slots: Int32((running - 1e-9).rounded(.up)),
-                    floor: min(running * perHour, most * perHour)))
+        // Each job's options, found on both cores in fixed blocks of jobs, then laid end to end in job order.
+        let wue = regions.map(\.waterLitresPerKilowattHour)
+        let blocks = min(2, max(1, jobs.count))
+        let starts = windowStart, ends = windowEnd, resourceOf = resourceIndex
+        var lists = [[Option]](repeating: [], count: jobs.count)
+        lists.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                for j in (jobs.count * b / blocks)..<(jobs.count * (b + 1) / blocks) {
+                    let job = jobs[j]
+                    let window = Int(starts[j])..<Int(ends[j])
+                    let held = holding[j]
+                    let chunks = job.interruptible && allowSplitting && held == nil ? job.maxChunks : 1
+                    var list: [Option] = []
+                    let excluded = excluding[j] ?? []
+                    for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceOf[o.region][o.pool]) && (held.map { $0.resource == resourceOf[o.region][o.pool] } ?? true) {
+                        let running = job.runningHours(speed: o.speed)
+                        let water = weights.water * o.itKilowattHoursPerHour * wue[o.region] / n.waterLitres
+                        let latency = weights.latency * (o.latencyMilliseconds ?? 0) / n.latencyMillisecondHours
+                        let perHour = o.facilityKilowattHoursPerHour * (window.isEmpty ? 0 : minima[o.region].minimum(window)) + water + latency
+                        let most = job.runningHours(speed: o.speed, chunks: chunks)
+                        list.append(Option(
+                            index: Int32(i), resource: Int32(resourceOf[o.region][o.pool]), region: Int32(o.region), energy: o.facilityKilowattHoursPerHour,
+                            water: water, latency: latency, running: running, slots: Int32((running - 1e-9).rounded(.up)),
+                            floor: min(running * perHour, most * perHour)))
+                    }
+                    // Cheapest floor first, so scans can stop once the floor passes the best found.
+                    list.sort { $0.floor != $1.floor ? $0.floor < $1.floor : $0.index < $1.index }
+                    out[j] = list
+                }
             }
-            // Cheapest floor first, so scans can stop once the floor passes the best found.
-            list.sort { $0.floor != $1.floor ? $0.floor < $1.floor : $0.index < $1.index }
+        }
+        var optionStart = [0]
+        optionStart.reserveCapacity(jobs.count + 1)
+        var options: [Option] = []
+        options.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in lists {
             options.append(contentsOf: list)
             optionStart.append(options.count)
         }
         self.optionStart = optionStart
         self.options = options
+        // Chunked schedules' floors, per option of the jobs that may run in pieces (each job's own entries,
+        // so the blocks write apart).
         var floor = [Double](repeating: .infinity, count: options.count)
-        var scratch = LastHour()
-        for j in 0..<jobs.count where maxChunks[j] > 1 {
-            for oi in optionStart[j]..<optionStart[j + 1] {
-                let o = options[oi]
-                Self.lastHourBounds(o, window: Int(windowStart[j]), Int(windowEnd[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j], rate: rate[Int(o.region)],
-                                    release: releaseHour[j], delayWeight: delayWeight, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in floor[oi] = min(floor[oi], bound) }
+        let delayWeight = self.delayWeight, releaseHour = self.releaseHour, firstOption = optionStart, flatOptions = options
+        floor.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                var scratch = LastHour()
+                for j in (jobs.count * b / blocks)..<(jobs.count * (b + 1) / blocks) where maxChunks[j] > 1 {
+                    for oi in firstOption[j]..<firstOption[j + 1] {
+                        let o = flatOptions[oi]
+                        Self.lastHourBounds(o, window: Int(starts[j]), Int(ends[j]), maxChunks: Int(maxChunks[j]), overhead: overhead[j], rate: rate[Int(o.region)],
+                                            release: releaseHour[j], delayWeight: delayWeight, price: { _ in 0 }, scratch: &scratch) { _, bound, _ in out[oi] = min(out[oi], bound) }
+                    }
+                }
             }
         }
         chunkedFloor = floor
