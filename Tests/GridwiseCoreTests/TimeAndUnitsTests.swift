@@ -13,6 +13,42 @@ final class TimeAndUnitsTests: XCTestCase {
         XCTAssertThrowsError(try Instant.parse("next tuesday"))
     }
 
+    /// Spaces are trimmed at both ends (ASCII and not), and text with none is kept as it is.
+    func testTrimmingSpaces() {
+        XCTAssertEqual("2026-12-01T06:00:00Z".trimmingSpaces, "2026-12-01T06:00:00Z")
+        XCTAssertEqual(" \t2026-12-01 06:00 \r\n".trimmingSpaces, "2026-12-01 06:00")
+        XCTAssertEqual("\u{00A0}x\u{2003}".trimmingSpaces, "x")  // no-break and em spaces
+        XCTAssertEqual("é".trimmingSpaces, "é")
+        XCTAssertEqual("".trimmingSpaces, "")
+        XCTAssertEqual("   ".trimmingSpaces, "")
+        XCTAssertEqual(try Instant.parse("  2026-12-01T06:00:00Z ").iso8601, "2026-12-01T06:00:00Z")
+    }
+
+    /// YAML scalars come through as their text, whatever they look like (DocumentNode types them later);
+    /// a key given twice is an error with its line, quoted or not.
+    func testDocumentScalarsAreTheirTextAndKeysAreUnique() throws {
+        guard case .map(let pairs, _) = try DocumentNode.parse("a: 1\nb: 2026-12-01\nc: 'yes'\nd: no\ne: 0x1F\nf: ~\n", file: "t.yaml") else {
+            return XCTFail("expected a map")
+        }
+        let values = pairs.map { pair -> String in
+            switch pair.value {
+            case .scalar(let s, let quoted, _): return quoted ? "'\(s)'" : s
+            case .null: return "null"
+            default: return "?"
+            }
+        }
+        XCTAssertEqual(pairs.map(\.key), ["a", "b", "c", "d", "e", "f"])
+        XCTAssertEqual(values, ["1", "2026-12-01", "'yes'", "no", "0x1F", "null"])
+        for text in ["a: 1\na: 2\n", "a: 1\n'a': 2\n"] {
+            XCTAssertThrowsError(try DocumentNode.parse(text, file: "t.yaml")) { error in
+                guard case .invalidInput(let diagnostics) = error as? GridwiseError else { return XCTFail("\(error)") }
+                XCTAssertEqual(diagnostics.count, 1, text)
+                XCTAssertTrue(diagnostics[0].message.contains("each key may appear once"), diagnostics[0].message)
+                XCTAssertEqual(diagnostics[0].file, "t.yaml")
+            }
+        }
+    }
+
     func testWeekdaysAndLocalTime() throws {
         let monday = try Instant.parse("2026-12-07T00:00:00Z")
         XCTAssertEqual(monday.civil.isoWeekday, 1)

@@ -31,7 +31,7 @@ public indirect enum DocumentNode: Sendable {
     public static func parse(_ text: String, file: String) throws(GridwiseError) -> DocumentNode {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, .basic)  // every scalar read as its text (DocumentNode types it), so no tag patterns to match
         } catch let error as YamlError {
             throw .invalidInput([Self.diagnostic(for: error, file: file)])
         } catch {

@@ -227,6 +227,8 @@ public func formatHours(_ hours: Double) -> String {
 extension String {
     /// The text without leading and trailing white space.
     public var trimmingSpaces: String {
+        // Nothing to trim where both ends are printable ASCII (the common case: every timestamp of a signal file).
+        if let f = utf8.first, let l = utf8.last, (33...126).contains(f), (33...126).contains(l) { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
