@@ -226,10 +226,7 @@ struct Placer {
 
     /// Job `j`'s placement `a` at prices: its objective plus its devices x the prices of the slots it holds
     /// (`prefix`: the prices' prefix sums per resource).
-    func pricedValue(_ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double { Self.pricedValue(flat, j, a, prefix: prefix) }
-
-    /// The same on `flat`, for callers that must not capture a placer (a copy of it, in a mutating method).
-    static func pricedValue(_ flat: FlatProblem, _ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double {
+    func pricedValue(_ j: Int, _ a: Assigned, prefix: [[Double]]) -> Double {
         let q = Int(flat.options[a.option].resource)
         return a.objective + Double(flat.devices[j]) * a.slots.reduce(0) { $0 + prefix[q][$1 + 1] - prefix[q][$1] }
     }
@@ -247,13 +244,12 @@ struct Placer {
     @discardableResult
     mutating func improve(order: [Int], maxPasses: Int, pricesFor: (Int) -> Priced?, shouldStop: () -> Bool) -> Int {
         var passes = 0
-        let flat = self.flat
         while passes < maxPasses {
             passes += 1
             var improved = false
             for j in order {
                 let priced = pricesFor(j)
-                func value(_ a: Assigned) -> Double { priced.map { Self.pricedValue(flat, j, a, prefix: $0.prefix) } ?? a.objective }
+                func value(_ a: Assigned) -> Double { priced.map { pricedValue(j, a, prefix: $0.prefix) } ?? a.objective }
                 let current = assignment[j]
                 unassign(j)
                 if let a = bestRemembered(j, prices: priced?.prices, pricePrefix: priced?.prefix), case let v = value(a),
