@@ -128,19 +128,26 @@ struct Placer {
                     let p = prefixBuffer.baseAddress! + r * (hours + 1), rt = rateBuffer.baseAddress! + r * hours
                     flat.capacity[q].withUnsafeBufferPointer { cap in
                         used[q].withUnsafeBufferPointer { use in
-                            let pp = pricePrefix?[q]
-                            var run = 0
-                            for t in a..<b {
-                                if ignoresCapacity || use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
-                                guard run >= L else { continue }
-                                let s = t - L + 1
-                                var v = FlatProblem.contiguousObjective(o, start: s, release: release, prefix: p, rate: rt, delayWeight: dw)
-                                if let pp { v += dd * (pp[s + L] - pp[s]) }
-                                if v < bestValue {
-                                    bestValue = v
-                                    bestOption = oi
-                                    bestStart = s
+                            // The scan, with the resource's price prefix sums as a pointer where prices are given.
+                            func scan(_ pp: UnsafePointer<Double>?) {
+                                var run = 0
+                                for t in a..<b {
+                                    if ignoresCapacity || use[t] + d <= cap[t] { run += 1 } else { run = 0; continue }
+                                    guard run >= L else { continue }
+                                    let s = t - L + 1
+                                    var v = FlatProblem.contiguousObjective(o, start: s, release: release, prefix: p, rate: rt, delayWeight: dw)
+                                    if let pp { v += dd * (pp[s + L] - pp[s]) }
+                                    if v < bestValue {
+                                        bestValue = v
+                                        bestOption = oi
+                                        bestStart = s
+                                    }
                                 }
+                            }
+                            if let pricePrefix {
+                                pricePrefix[q].withUnsafeBufferPointer { scan($0.baseAddress!) }
+                            } else {
+                                scan(nil)
                             }
                         }
                     }
