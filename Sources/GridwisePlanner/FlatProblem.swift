@@ -117,33 +117,27 @@ final class FlatProblem: Sendable {
         let wue = regions.map(\.waterLitresPerKilowattHour)
         let blocks = min(2, max(1, jobs.count))
         let starts = windowStart, ends = windowEnd, resourceOf = resourceIndex
-        var lists = [[Option]](repeating: [], count: jobs.count)
-        lists.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                for j in (jobs.count * b / blocks)..<(jobs.count * (b + 1) / blocks) {
-                    let job = jobs[j]
-                    let window = Int(starts[j])..<Int(ends[j])
-                    let held = holding[j]
-                    let chunks = job.interruptible && allowSplitting && held == nil ? job.maxChunks : 1
-                    var list: [Option] = []
-                    let excluded = excluding[j] ?? []
-                    for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceOf[o.region][o.pool]) && (held.map { $0.resource == resourceOf[o.region][o.pool] } ?? true) {
-                        let running = job.runningHours(speed: o.speed)
-                        let water = weights.water * o.itKilowattHoursPerHour * wue[o.region] / n.waterLitres
-                        let latency = weights.latency * (o.latencyMilliseconds ?? 0) / n.latencyMillisecondHours
-                        let perHour = o.facilityKilowattHoursPerHour * (window.isEmpty ? 0 : minima[o.region].minimum(window)) + water + latency
-                        let most = job.runningHours(speed: o.speed, chunks: chunks)
-                        list.append(Option(
-                            index: Int32(i), resource: Int32(resourceOf[o.region][o.pool]), region: Int32(o.region), energy: o.facilityKilowattHoursPerHour,
-                            water: water, latency: latency, running: running, slots: Int32((running - 1e-9).rounded(.up)),
-                            floor: min(running * perHour, most * perHour)))
-                    }
-                    // Cheapest floor first, so scans can stop once the floor passes the best found.
-                    list.sort { $0.floor != $1.floor ? $0.floor < $1.floor : $0.index < $1.index }
-                    out[j] = list
-                }
+        let lists = concurrentMap(jobs.count) { j in
+            let job = jobs[j]
+            let window = Int(starts[j])..<Int(ends[j])
+            let held = holding[j]
+            let chunks = job.interruptible && allowSplitting && held == nil ? job.maxChunks : 1
+            var list: [Option] = []
+            let excluded = excluding[j] ?? []
+            for (i, o) in compiled.options[j].enumerated() where !excluded.contains(resourceOf[o.region][o.pool]) && (held.map { $0.resource == resourceOf[o.region][o.pool] } ?? true) {
+                let running = job.runningHours(speed: o.speed)
+                let water = weights.water * o.itKilowattHoursPerHour * wue[o.region] / n.waterLitres
+                let latency = weights.latency * (o.latencyMilliseconds ?? 0) / n.latencyMillisecondHours
+                let perHour = o.facilityKilowattHoursPerHour * (window.isEmpty ? 0 : minima[o.region].minimum(window)) + water + latency
+                let most = job.runningHours(speed: o.speed, chunks: chunks)
+                list.append(Option(
+                    index: Int32(i), resource: Int32(resourceOf[o.region][o.pool]), region: Int32(o.region), energy: o.facilityKilowattHoursPerHour,
+                    water: water, latency: latency, running: running, slots: Int32((running - 1e-9).rounded(.up)),
+                    floor: min(running * perHour, most * perHour)))
             }
+            // Cheapest floor first, so scans can stop once the floor passes the best found.
+            list.sort { $0.floor != $1.floor ? $0.floor < $1.floor : $0.index < $1.index }
+            return list
         }
         var optionStart = [0]
         optionStart.reserveCapacity(jobs.count + 1)

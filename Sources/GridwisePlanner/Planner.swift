@@ -343,15 +343,11 @@ public enum Planner {
 
         let builder = PlanBuilder(compiled: compiled)
         // The plan's records and the baseline's, side by side on the two cores (each the same either way).
-        var records: [[Placement]] = [[], []]
         let placedByJob = placed.sorted { $0.job < $1.job }
-        records.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: 2) { i in
-                out[i] = i == 0
-                    ? placedByJob.map { builder.placement(job: $0.job, option: compiled.options[$0.job][$0.option], slots: $0.slots, metrics: $0.metrics) }
-                    : zip(baseline.placements, baselineMetrics).sorted { $0.0.job < $1.0.job }.map { builder.placement(job: $0.0.job, option: $0.0.option, slots: $0.0.slots, metrics: $0.1) }
-            }
+        let records = concurrentMap(2) { i in
+            i == 0
+                ? placedByJob.map { builder.placement(job: $0.job, option: compiled.options[$0.job][$0.option], slots: $0.slots, metrics: $0.metrics) }
+                : zip(baseline.placements, baselineMetrics).sorted { $0.0.job < $1.0.job }.map { builder.placement(job: $0.0.job, option: $0.0.option, slots: $0.0.slots, metrics: $0.1) }
         }
         let planPlacements = records[0], baselinePlacements = records[1]
         let unplaced = problem.jobs.indices.filter { assignment[$0] == nil }.map { j in
@@ -519,14 +515,7 @@ public enum Planner {
     /// both cores, in fixed blocks of jobs (each job's alone, so the order is the same on any machine).
     static func regretOrder(flat: FlatProblem, generator: CandidateGenerator, priced: Placer.Priced) -> [Int] {
         let alone = Placer(flat: flat, generator: generator, ignoresCapacity: true)
-        let n = flat.jobCount, blocks = min(LagrangianRelaxation.blocks, max(1, n))
-        var regret = [Double](repeating: 0, count: n)
-        regret.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                for j in (n * b / blocks)..<(n * (b + 1) / blocks) { out[j] = alone.regret(j, priced: priced) }
-            }
-        }
+        let regret = concurrentMap(flat.jobCount, blocks: LagrangianRelaxation.blocks) { alone.regret($0, priced: priced) }
         let jobs = flat.compiled.problem.jobs
         return (0..<flat.jobCount).sorted { a, b in
             if jobs[a].priority != jobs[b].priority { return jobs[a].priority > jobs[b].priority }

@@ -1,4 +1,3 @@
-import Dispatch
 import GridwiseCore
 
 /// Everything a plan is made from, already validated.
@@ -53,29 +52,21 @@ struct CompiledProblem {
         // any machine). A region's rules are asked only of jobs they could close it to, and a pool's fit
         // without the words that explain a misfit.
         let jobs = problem.jobs, regions = problem.catalog.regions, horizon = problem.horizon
-        var options = [[PoolOption]](repeating: [], count: jobs.count)
-        let blocks = min(2, max(1, jobs.count))
-        options.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                for j in (jobs.count * b / blocks)..<(jobs.count * (b + 1) / blocks) {
-                    let job = jobs[j]
-                    let asks = Eligibility.regionsMayExclude(job: job, policy: policy)
-                    var list: [PoolOption] = []
-                    for r in regions.indices where !asks || Eligibility.regionIsOpen(job: job, region: regions[r], policy: policy) {
-                        let pools = regions[r].pools, pue = regions[r].powerUsageEffectiveness
-                        let latency = job.population.flatMap { regions[r].latencyMilliseconds[$0] }
-                        for (p, pool) in pools.enumerated() where Eligibility.poolMismatch(job: job, pool: pool, horizon: horizon) == nil {
-                            let it = Double(job.deviceCount) * pool.powerKilowattsPerDevice
-                            list.append(PoolOption(
-                                region: r, pool: p, facilityKilowattHoursPerHour: it * pue, itKilowattHoursPerHour: it,
-                                speed: pool.relativeSpeed, latencyMilliseconds: latency))
-                        }
-                    }
-                    out[j] = list
+        options = concurrentMap(jobs.count) { j in
+            let job = jobs[j]
+            let asks = Eligibility.regionsMayExclude(job: job, policy: policy)
+            var list: [PoolOption] = []
+            for r in regions.indices where !asks || Eligibility.regionIsOpen(job: job, region: regions[r], policy: policy) {
+                let pools = regions[r].pools, pue = regions[r].powerUsageEffectiveness
+                let latency = job.population.flatMap { regions[r].latencyMilliseconds[$0] }
+                for (p, pool) in pools.enumerated() where Eligibility.poolMismatch(job: job, pool: pool, horizon: horizon) == nil {
+                    let it = Double(job.deviceCount) * pool.powerKilowattsPerDevice
+                    list.append(PoolOption(
+                        region: r, pool: p, facilityKilowattHoursPerHour: it * pue, itKilowattHoursPerHour: it,
+                        speed: pool.relativeSpeed, latencyMilliseconds: latency))
                 }
             }
+            return list
         }
-        self.options = options
     }
 }
