@@ -1,4 +1,3 @@
-import Dispatch
 import GridwiseCore
 
 /// The Lagrangian relaxation of the capacity constraints, the planner's lower bound.
@@ -26,12 +25,7 @@ struct LagrangianRelaxation {
     func perBlock<T>(_ body: @Sendable (Range<Int>) -> T) -> [T] {
         let jobs = flat.jobCount
         let count = min(Self.blocks, max(1, jobs))
-        var results = [T?](repeating: nil, count: count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: count) { b in out[b] = body((jobs * b / count)..<(jobs * (b + 1) / count)) }
-        }
-        return results.map { $0! }
+        return concurrentMap(count, blocks: count) { b in body((jobs * b / count)..<(jobs * (b + 1) / count)) }
     }
 
     struct Evaluation {
