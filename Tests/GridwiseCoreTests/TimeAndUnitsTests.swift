@@ -13,6 +13,20 @@ final class TimeAndUnitsTests: XCTestCase {
         XCTAssertThrowsError(try Instant.parse("next tuesday"))
     }
 
+    /// Every field is written with its leading zeros, at both ends of the years written digit by digit and
+    /// past them; text and instant go both ways.
+    func testFormatsEveryFieldWithLeadingZeros() throws {
+        XCTAssertEqual(Instant(secondsSinceEpoch: 0).iso8601, "1970-01-01T00:00:00Z")
+        XCTAssertEqual(Instant(secondsSinceEpoch: 1_685_923_200 + 3_600 * 9 + 60 * 5 + 7).iso8601, "2023-06-05T09:05:07Z")
+        XCTAssertEqual(Instant(secondsSinceEpoch: -1).iso8601, "1969-12-31T23:59:59Z")
+        XCTAssertEqual(Instant(secondsSinceEpoch: -62_167_219_200).iso8601, "0000-01-01T00:00:00Z")
+        XCTAssertEqual(Instant(secondsSinceEpoch: 253_402_300_799).iso8601, "9999-12-31T23:59:59Z")
+        XCTAssertEqual(Instant(secondsSinceEpoch: 253_402_300_800).iso8601, "10000-01-01T00:00:00Z")
+        for text in ["2024-02-29T23:30:00Z", "2000-10-10T10:10:10Z", "0999-01-02T03:04:05Z"] {
+            XCTAssertEqual(try Instant.parse(text).iso8601, text)
+        }
+    }
+
     /// Spaces are trimmed at both ends (ASCII and not), and text with none is kept as it is.
     func testTrimmingSpaces() {
         XCTAssertEqual("2026-12-01T06:00:00Z".trimmingSpaces, "2026-12-01T06:00:00Z")

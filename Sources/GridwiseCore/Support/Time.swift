@@ -33,7 +33,27 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     public var iso8601: String {
         let c = civil
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
+        // Years 0-9999, all of them in practice: written digit by digit (a plan of 10,000 jobs writes some
+        // 40,000 of these; the interpolation below took several times as long).
+        guard (0...9999).contains(c.year) else {
+            return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
+        }
+        return String(unsafeUninitializedCapacity: 20) { b in
+            func digits(_ value: Int, at start: Int, width: Int) {
+                var v = value
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    b[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            digits(c.year, at: 0, width: 4); b[4] = UInt8(ascii: "-")
+            digits(c.month, at: 5, width: 2); b[7] = UInt8(ascii: "-")
+            digits(c.day, at: 8, width: 2); b[10] = UInt8(ascii: "T")
+            digits(c.hour, at: 11, width: 2); b[13] = UInt8(ascii: ":")
+            digits(c.minute, at: 14, width: 2); b[16] = UInt8(ascii: ":")
+            digits(c.second, at: 17, width: 2); b[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     /// `YYYY-MM-DD HH:MM` in UTC, for tables.
