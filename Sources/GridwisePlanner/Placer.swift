@@ -218,6 +218,12 @@ struct Placer {
     typealias Priced = (prices: [[Double]], prefix: [[Double]])
 
     /// Places every job in `order`, each at its best place left (by objective plus prices when given).
+    ///
+    /// By the objective alone (no prices) on an empty plan, the result is settled: no single-job move (`improve`
+    /// by the objective, in any order) lowers it. Each job took the least place left when it was placed; the
+    /// jobs placed after it only took more of the devices, so every place it could move to was open then, and
+    /// its objective does not depend on the others. (Chunked schedules too: `bestChunked` is exact for the
+    /// hours left.) `GuidedPlanTests` checks this on seeded instances.
     mutating func greedy(order: [Int], prices: [[Double]]?) {
         let priced = prices.map { Priced($0, $0.map(prefixSums)) }
         greedy(order: order, pricesFor: { _ in priced })

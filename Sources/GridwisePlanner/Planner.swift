@@ -102,12 +102,12 @@ public enum Planner {
         }()
         let flat = FlatProblem(model: model, allowSplitting: problem.policy.allowSplitting)
 
-        // 1. A first plan: greedy, then single-job moves.
+        // 1. A first plan: greedy by the objective. Single-job moves by the objective could not improve it
+        // (see `Placer.greedy`), so none are tried.
         var first = Placer(flat: flat, generator: generator)
         let order = first.order
         first.greedy(order: order, prices: nil)
-        first.improve(order: order, maxPasses: options.maxPasses, shouldStop: stop)
-        first.remembered = ChunkedMemo()  // its moves are done: the memory goes back
+        first.remembered = ChunkedMemo()  // its placing is done: the memory goes back
         var best = first
 
         // 4's effort: the search runs where it has moves to make and a job has something to make room for
@@ -427,8 +427,11 @@ public enum Planner {
         var first = first
         let restricted = first.flat
         let order = first.order
-        if !fromPlan { first.greedy(order: order, prices: nil) }
-        first.improve(order: order, maxPasses: options.maxPasses, shouldStop: shouldStop)
+        if fromPlan {
+            first.improve(order: order, maxPasses: options.maxPasses, shouldStop: shouldStop)
+        } else {
+            first.greedy(order: order, prices: nil)  // settled for single-job moves (see `Placer.greedy`)
+        }
         let relaxation = LagrangianRelaxation(flat: restricted, included: first.placedMask)
         let ascent = relaxation.ascend(upperBound: first.objective, iterations: options.boundIterations ?? ascentSettings(restricted, searches: true).iterations,
                                        targetGap: 0, deflection: 0, shouldStop: shouldStop)
